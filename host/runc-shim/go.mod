@@ -1,0 +1,3 @@
+module kubelab.dev/host/runc-shim
+
+go 1.22
