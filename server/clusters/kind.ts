@@ -1,0 +1,177 @@
+// ClusterProvider on kind: each cluster gets its own Docker network (created here, labelled as
+// kubelab's), so containers attached to one cluster's network cannot reach another cluster.
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { cacheRoot } from '../../images/build/cache.js';
+import { ClusterCommandError, type CommandRunner, execaRunner, formatCommand } from './command.js';
+import { kindConfig } from './kind-config.js';
+import {
+  OWNER_LABEL,
+  type ClusterInfo,
+  type ClusterProvider,
+  type ClusterSpec,
+  type CreateOptions,
+} from './provider.js';
+
+/** kind labels every node container with its cluster's name. */
+const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
+/** Our label on the per-cluster network, naming the cluster it belongs to. */
+const CLUSTER_LABEL = 'dev.kubelab.cluster';
+
+/** Finds the kind CLI: $KUBELAB_KIND, then the one `npm run images` installed, then PATH. */
+export async function findKind(): Promise<string> {
+  if (process.env.KUBELAB_KIND) return process.env.KUBELAB_KIND;
+  const installed = path.join(cacheRoot(), 'bin', 'kind');
+  try {
+    await access(installed);
+    return installed;
+  } catch {
+    return 'kind';
+  }
+}
+
+export interface KindProviderOptions {
+  run?: CommandRunner;
+  kind?: string;
+  docker?: string;
+  /** How long `kind create` may wait for the nodes to become Ready. */
+  waitForReady?: string;
+}
+
+export class KindProvider implements ClusterProvider {
+  private readonly run: CommandRunner;
+  private readonly kind: string;
+  private readonly docker: string;
+  private readonly waitForReady: string;
+
+  constructor(options: KindProviderOptions & { kind: string }) {
+    this.run = options.run ?? execaRunner;
+    this.kind = options.kind;
+    this.docker = options.docker ?? 'docker';
+    this.waitForReady = options.waitForReady ?? '3m';
+  }
+
+  /** Builds a provider with the kind CLI found on this host. */
+  static async create(options: KindProviderOptions = {}): Promise<KindProvider> {
+    return new KindProvider({ ...options, kind: options.kind ?? (await findKind()) });
+  }
+
+  async create(spec: ClusterSpec, options: CreateOptions = {}): Promise<ClusterInfo> {
+    const progress = options.onProgress ?? (() => undefined);
+    const owner = spec.owner ?? 'kubelab';
+    const labels = { ...spec.labels, [OWNER_LABEL]: owner, [CLUSTER_LABEL]: spec.name };
+
+    progress({ phase: 'network', message: `creating network ${spec.name}` });
+    await this.must(this.docker, [
+      'network', 'create', '--driver', 'bridge',
+      ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+      '--opt', 'com.docker.network.bridge.enable_ip_masquerade=true',
+      spec.name,
+    ]);
+
+    progress({ phase: 'creating', message: `creating cluster ${spec.name} from ${spec.image}` });
+    const env = { KIND_EXPERIMENTAL_DOCKER_NETWORK: spec.name };
+    const args = ['create', 'cluster', '--name', spec.name, '--image', spec.image, '--config', '-', '--wait', this.waitForReady, '--kubeconfig', this.kubeconfigPath(spec.name)];
+    const created = await this.run(this.kind, args, {
+      input: kindConfig(spec),
+      env,
+      onStderrLine: (line) => {
+        const message = kindProgressLine(line);
+        if (message) progress({ phase: 'creating', message });
+      },
+      ...(options.signal !== undefined && { signal: options.signal }),
+    });
+    if (created.exitCode !== 0) {
+      await this.delete(spec.name).catch(() => undefined);
+      throw new ClusterCommandError(formatCommand(this.kind, args, env) + ' <<< (config)', created.exitCode, created.stderr, createHint(created.stderr));
+    }
+
+    if (spec.preloadImages?.length) {
+      progress({ phase: 'loading-images', message: `loading ${spec.preloadImages.length} image(s)` });
+      await this.must(this.kind, ['load', 'docker-image', '--name', spec.name, ...spec.preloadImages]);
+    }
+    progress({ phase: 'ready', message: `cluster ${spec.name} is ready` });
+    const info = (await this.list({ prefix: spec.name })).find((c) => c.name === spec.name);
+    if (!info) throw new Error(`cluster ${spec.name} was created but is not listed; run: docker ps -a --filter label=${KIND_CLUSTER_LABEL}=${spec.name}`);
+    return info;
+  }
+
+  async delete(name: string): Promise<void> {
+    await this.must(this.kind, ['delete', 'cluster', '--name', name, '--kubeconfig', this.kubeconfigPath(name)]);
+    // kind leaves the network behind; it is ours, so it goes too (if nothing else is attached).
+    const networks = await this.must(this.docker, ['network', 'ls', '--filter', `label=${CLUSTER_LABEL}=${name}`, '--format', '{{.Name}}']);
+    for (const network of networks.split('\n').filter(Boolean)) {
+      await this.disconnectAll(network);
+      await this.must(this.docker, ['network', 'rm', network]);
+    }
+  }
+
+  async list(filter: { prefix: string; owner?: string }): Promise<ClusterInfo[]> {
+    const ownerFilter = filter.owner ? `${OWNER_LABEL}=${filter.owner}` : OWNER_LABEL;
+    const nets = await this.must(this.docker, ['network', 'ls', '--filter', `label=${ownerFilter}`, '--format', '{{.Name}}\t{{.Labels}}']);
+    const nodes = await this.must(this.docker, ['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}`, '--format', `{{.Label "${KIND_CLUSTER_LABEL}"}}\t{{.Names}}`]);
+    const clusters = new Map<string, ClusterInfo>();
+    for (const line of nets.split('\n').filter(Boolean)) {
+      const [network = '', labelText = ''] = line.split('\t');
+      const labels = parseLabels(labelText);
+      const name = labels[CLUSTER_LABEL] ?? network;
+      if (!name.startsWith(filter.prefix)) continue;
+      clusters.set(name, { name, network, nodes: [], labels });
+    }
+    for (const line of nodes.split('\n').filter(Boolean)) {
+      const [cluster = '', node = ''] = line.split('\t');
+      clusters.get(cluster)?.nodes.push(node);
+    }
+    for (const c of clusters.values()) c.nodes.sort();
+    return [...clusters.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async kubeconfig(name: string, kind: 'external' | 'internal'): Promise<string> {
+    return this.must(this.kind, ['get', 'kubeconfig', '--name', name, ...(kind === 'internal' ? ['--internal'] : [])]);
+  }
+
+  /** kind writes a kubeconfig on create; keep it out of the user's ~/.kube/config. */
+  private kubeconfigPath(name: string): string {
+    return path.join(cacheRoot(), 'kubeconfigs', name);
+  }
+
+  private async disconnectAll(network: string): Promise<void> {
+    const attached = await this.must(this.docker, ['network', 'inspect', network, '--format', '{{range $id, $c := .Containers}}{{$c.Name}} {{end}}']);
+    for (const container of attached.split(/\s+/).filter(Boolean)) {
+      await this.run(this.docker, ['network', 'disconnect', '--force', network, container]);
+    }
+  }
+
+  private async must(file: string, args: string[], input?: string): Promise<string> {
+    const r = await this.run(file, args, input !== undefined ? { input } : {});
+    if (r.exitCode !== 0) throw new ClusterCommandError(formatCommand(file, args), r.exitCode, r.stderr);
+    return r.stdout;
+  }
+}
+
+function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(',')) {
+    const i = pair.indexOf('=');
+    if (i > 0) labels[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return labels;
+}
+
+/** kind's progress lines (" ✓ Starting control-plane 🕹️") as plain text; other lines give undefined. */
+export function kindProgressLine(line: string): string | undefined {
+  const m = /^\s*[✓•✗]\s*(.*)$/u.exec(line);
+  if (!m?.[1]) return undefined;
+  const text = m[1].replace(/[^\x20-\x7E].*$/u, '').replace(/\s*\.\.\.$/, '').trim();
+  return text || undefined;
+}
+
+/** Turns kind's most common failures into a next step. */
+export function createHint(stderr: string): string | undefined {
+  if (/node\(s\) already exist for a cluster with the name/.test(stderr)) return 'A cluster with this name exists: delete it first (kind delete cluster --name …).';
+  if (/failed to pull image|pull access denied|no such host/.test(stderr)) return 'The node image is not in the local Docker engine: run npm run images.';
+  if (/unable to apply caps/.test(stderr)) return 'Privileged containers fail on this host: run npm run setup (it installs a runtime shim).';
+  if (/address already in use|port is already allocated/.test(stderr)) return 'A host port in the cluster config is taken by another process or cluster.';
+  if (/Cannot connect to the Docker daemon/.test(stderr)) return 'Docker is not running: run npm run setup, or start Docker.';
+  return undefined;
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `npm test`: everything, in the order a fresh machine needs it. Each stage prints its time.
+#   1. npm run setup   — Docker engine (+ runtime shim where needed), inotify limits, Chromium
+#   2. npm run images  — every image, pulled or built from Go modules and Debian packages
+#   3. typecheck, then vitest: unit, integration, end-to-end (real kind clusters, real Chromium)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+stage() { echo; echo "=== $1 ($(date +%T))"; }
+t0=$(date +%s)
+stage "setup";        npm run --silent setup
+stage "images";       npm run --silent images
+stage "typecheck";    npx tsc --noEmit -p . && npx tsc --noEmit -p client
+stage "tests";        npx vitest run
+echo "npm test: all stages passed in $(( $(date +%s) - t0 ))s"
