@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 //   *.test.ts      unit: pure logic, no I/O beyond temp files
 //   *.int.test.ts  integration: real server, real socket.io, real pty, real SQLite
 //   *.e2e.test.ts  end-to-end: real Docker engine and kind clusters, real Chromium
+// test/run-all.sh runs the e2e tier with --no-file-parallelism: clusters share 2 cores.
 export default defineConfig({
   test: {
     projects: [
@@ -27,7 +28,6 @@ export default defineConfig({
           include: ['test/**/*.e2e.test.ts'],
           testTimeout: 600_000,
           hookTimeout: 900_000,
-          fileParallelism: false,
         },
       },
     ],

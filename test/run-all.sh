@@ -9,6 +9,8 @@ stage() { echo; echo "=== $1 ($(date +%T))"; }
 t0=$(date +%s)
 stage "setup";        npm run --silent setup
 stage "images";       npm run --silent images
-stage "typecheck";    npx tsc --noEmit -p . && npx tsc --noEmit -p client
-stage "tests";        npx vitest run
+stage "typecheck";    npx tsc --noEmit -p .; [ ! -f client/tsconfig.json ] || npx tsc --noEmit -p client
+stage "go tests";     (cd host/runc-shim && go test ./...) && (cd images/kubelab-net && go vet ./... && go test ./...)
+stage "unit + integration"; npx vitest run --project unit --project integration
+stage "end-to-end";   npx vitest run --project e2e --no-file-parallelism
 echo "npm test: all stages passed in $(( $(date +%s) - t0 ))s"

@@ -59,7 +59,7 @@ export async function run(file: string, args: string[], options: RunOptions = {}
       const lines = text.split('\n');
       partial = lines.pop() ?? '';
       for (const l of lines) {
-        if (options.stream || options.progressLines?.test(l)) console.log(`      ${l}`);
+        if (options.stream || options.progressLines?.test(l)) console.log(`      ${l.length > 140 ? `${l.slice(0, 139)}…` : l}`);
       }
     });
   }

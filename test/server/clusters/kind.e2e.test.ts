@@ -24,6 +24,18 @@ async function inToolbox(toolbox: Toolbox, script: string, timeoutMs = 120_000):
   return r.output;
 }
 
+/**
+ * A shell snippet that fetches a URL from a short-lived busybox pod and prints the body; exits
+ * non-zero when the fetch fails. (`kubectl run -i --rm` can miss the output of a pod that ends
+ * before kubectl attaches, so this waits for the pod and reads its log instead.)
+ */
+function fromPod(url: string, overrides = ''): string {
+  const pod = 'probe-$RANDOM';
+  return `p=${pod}; kubectl run $p --image=busybox:1.36 --restart=Never ${overrides ? `--overrides='${overrides}'` : ''} -- wget -T 5 -qO- ${url} >/dev/null
+kubectl wait --for=jsonpath='{.status.phase}'=Succeeded pod/$p --timeout=30s >/dev/null 2>&1; ok=$?
+kubectl logs $p; kubectl delete pod $p --wait=false >/dev/null; exit $ok`;
+}
+
 describe('a kind cluster from the locally built node image', () => {
   let versions: Versions;
   let provider: KindProvider;
@@ -81,12 +93,13 @@ describe('a kind cluster from the locally built node image', () => {
       'kubectl rollout status deployment/web --timeout=120s',
     ].join(' && '));
     const port = await inToolbox(toolbox, 'kubectl get service web -o jsonpath="{.spec.ports[0].nodePort}"');
-    const page = await inToolbox(toolbox, `curl -sS --max-time 10 http://${name}-control-plane:${port}/`);
+    // kube-proxy programs the NodePort within a few seconds of the Service appearing.
+    const page = await inToolbox(toolbox, `for i in $(seq 1 30); do curl -s --max-time 5 http://${name}-control-plane:${port}/ && exit 0; sleep 1; done; exit 1`);
     expect(page).toContain('Welcome to nginx!');
   });
 
   it('resolves and reaches the Service by name from a pod, until a NetworkPolicy denies it', async () => {
-    const probe = 'kubectl run probe-$RANDOM --image=busybox:1.36 --restart=Never --rm -i --quiet -- wget -T 5 -qO- http://web.default.svc.cluster.local/';
+    const probe = fromPod('http://web.default.svc.cluster.local/');
     expect(await inToolbox(toolbox, probe)).toContain('Welcome to nginx!');
     await inToolbox(toolbox, `cat <<'EOF' | kubectl apply -f -
 apiVersion: networking.k8s.io/v1
@@ -212,7 +225,7 @@ describe('a two-node kind cluster', () => {
       const ip = await inToolbox(toolbox, 'kubectl get pod server -o jsonpath="{.status.podIP}"');
       const out = await inToolbox(
         toolbox,
-        `kubectl run client --image=busybox:1.36 --restart=Never --rm -i --quiet --overrides='{"spec":{"nodeName":"${twoNode}-control-plane","tolerations":[{"operator":"Exists"}]}}' -- wget -T 5 -qO- http://${ip}:8080/`,
+        fromPod(`http://${ip}:8080/`, `{"spec":{"nodeName":"${twoNode}-control-plane","tolerations":[{"operator":"Exists"}]}}`),
       );
       expect(out).toContain('cross-node');
     } finally {
