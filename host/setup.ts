@@ -3,7 +3,7 @@
 // says so. Installing is only attempted on Debian-family hosts as root; elsewhere each missing
 // piece is reported with what to do.
 import { execa } from 'execa';
-import { readFile, writeFile, mkdir, copyFile, access } from 'node:fs/promises';
+import { readFile, writeFile, mkdir, copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -106,7 +106,10 @@ const steps: Step[] = [
   {
     title: 'privileged containers (kind nodes need them)',
     run: async () => {
-      if (!(await privilegedFails())) return { changed: false, note: 'work as they are' };
+      if (!(await privilegedFails())) {
+        const runtime = (await sh('docker', ['info', '--format', '{{.DefaultRuntime}}'])).out.trim();
+        return { changed: false, note: runtime === 'kubelab-runc' ? `work, through kubelab's runtime shim (${SHIM_PATH})` : 'work as they are' };
+      }
       if (!isRoot) throw new Error('privileged containers fail with "unable to apply caps"; run npm run setup as root to install the runtime shim');
       await installShim();
       await startDocker();
@@ -167,9 +170,14 @@ async function installShim(): Promise<void> {
   } catch {
     // no daemon.json yet
   }
-  const runtimes = { ...(config.runtimes as Record<string, unknown> | undefined), 'kubelab-runc': { path: SHIM_PATH } };
   await mkdir(path.dirname(DAEMON_JSON), { recursive: true });
-  await writeFile(DAEMON_JSON, `${JSON.stringify({ ...config, runtimes, 'default-runtime': 'kubelab-runc' }, null, 2)}\n`);
+  await writeFile(DAEMON_JSON, `${JSON.stringify(withShimRuntime(config, SHIM_PATH), null, 2)}\n`);
+}
+
+/** Docker's daemon.json with the shim registered as the default runtime, other settings kept. */
+export function withShimRuntime(config: Record<string, unknown>, shimPath: string): Record<string, unknown> {
+  const runtimes = { ...(config.runtimes as Record<string, unknown> | undefined), 'kubelab-runc': { path: shimPath } };
+  return { ...config, runtimes, 'default-runtime': 'kubelab-runc' };
 }
 
 async function main(): Promise<void> {
@@ -195,5 +203,4 @@ async function main(): Promise<void> {
   }
 }
 
-await access(HOST_DIR);
-await main();
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
