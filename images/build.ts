@@ -3,7 +3,9 @@
 // from Go modules and Debian packages only (air-gapped machines, and our CI). Re-runs are cheap:
 // each target carries a content-addressed key and is skipped when the key is unchanged.
 //
-//   npm run images [-- --mode auto|pull|build] [--force] [--only name,name]
+//   npm run images [-- --mode auto|pull|build] [--force] [--cold] [--only name,name]
+//   --cold rebuilds every target and Docker layer; with empty GOCACHE/GOMODCACHE/KUBELAB_CACHE it
+//   measures a first run on a new machine.
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -47,13 +49,14 @@ async function main(): Promise<void> {
     options: {
       mode: { type: 'string', default: process.env.KUBELAB_IMAGES_MODE ?? 'auto' },
       force: { type: 'boolean', default: false },
+      cold: { type: 'boolean', default: false },
       only: { type: 'string' },
     },
   });
   const mode = values.mode as BuildContext['mode'];
   if (!['auto', 'pull', 'build'].includes(mode)) throw new Error(`--mode must be auto, pull or build, not '${mode}'`);
-  const ctx: BuildContext = { versions: await readVersions(), mode, force: values.force, keys: new Map() };
-  const all = targets();
+  const ctx: BuildContext = { versions: await readVersions(), mode, force: values.force || values.cold, noCache: values.cold, keys: new Map() };
+  const all = targets({ noCache: values.cold });
   const only = values.only ? new Set(values.only.split(',')) : undefined;
   const wanted = only ? closure(all, only) : all;
   const started = Date.now();

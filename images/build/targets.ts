@@ -35,6 +35,8 @@ export interface BuildContext {
   /** auto: pull where the registry answers, else build; pull: never build; build: never pull. */
   mode: 'auto' | 'pull' | 'build';
   force: boolean;
+  /** Build every Docker layer afresh (`--cold`: measures a first run on a new machine). */
+  noCache?: boolean;
   /** Set after the first pull attempt in auto mode. */
   registryReachable?: boolean;
   keys: Map<string, string>;
@@ -115,6 +117,8 @@ export async function imageExists(ref: string): Promise<boolean> {
 }
 
 /** `docker build` with our key label, Dockerfile text from a string when given. */
+let noCache = false;
+
 async function dockerBuild(opts: {
   tags: string[];
   key: string;
@@ -122,7 +126,7 @@ async function dockerBuild(opts: {
   dockerfile?: string;
   buildArgs?: Record<string, string>;
 }): Promise<void> {
-  const args = ['build', '--label', `${KEY_LABEL}=${opts.key}`];
+  const args = ['build', '--label', `${KEY_LABEL}=${opts.key}`, ...(noCache ? ['--no-cache', '--pull=false'] : [])];
   for (const t of opts.tags) args.push('-t', t);
   for (const [k, v] of Object.entries(opts.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
   if (opts.dockerfile !== undefined) {
@@ -175,7 +179,8 @@ const NETBASE = 'kubelab/netbase:bookworm';
 // ---------------------------------------------------------------- the targets
 
 /** Every target, in an order where deps come first. */
-export function targets(): Target[] {
+export function targets(options: { noCache?: boolean } = {}): Target[] {
+  noCache = options.noCache ?? false;
   const v = (f: (v: Versions) => string) => f;
   return [
     {
