@@ -26,6 +26,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.e2e.test.ts'],
+          globalSetup: ['test/support/e2e-cluster.ts'],
           testTimeout: 600_000,
           hookTimeout: 900_000,
         },
