@@ -283,7 +283,10 @@ export async function loadCatalog(root: string, options: LoadOptions = {}): Prom
     for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
       const load = await loadLesson(path.join(root, folder, entry.name), { relativeTo: options.relativeTo ?? root });
       catalog.problems.push(...load.problems);
-      if (load.lab) catalog[folder].push(load.lab);
+      const expected = folder === 'lessons' ? 'lesson' : 'scenario';
+      if (load.lab && load.lab.type !== expected) {
+        catalog.problems.push({ file: path.relative(options.relativeTo ?? root, path.join(root, folder, entry.name)), line: 1, column: 1, message: `a ${load.lab.type} inside ${folder}/; move it to ${load.lab.type}s/` });
+      } else if (load.lab) catalog[folder].push(load.lab);
     }
   }
   return catalog;

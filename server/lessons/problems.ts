@@ -64,9 +64,9 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown): Described
         const options = 'options' in issue && Array.isArray(issue.options) ? issue.options : [];
         const actual = valueAt(data, path);
         const field = issue.discriminator;
-        const what = actual === undefined ? `missing ${field}` : `unknown ${field} '${String(actual)}'`;
-        const subject = path.includes('checks') ? `check ${what}` : what;
-        return [{ path, message: `${formatPath(path)}: ${subject}; use one of ${list(options)}` }];
+        const noun = path.includes('checks') ? `check ${field}` : field;
+        const what = actual === undefined ? `missing ${noun}` : `unknown ${noun} '${String(actual)}'`;
+        return [{ path, message: `${formatPath(path)}: ${what}; use one of ${list(options)}` }];
       }
       return [{ path, message: `${formatPath(path) || 'file'}: ${issue.message}` }];
     }
