@@ -126,7 +126,7 @@ export function convertKillercoda(scenario: KillercodaScenario): ImportedLesson 
     const data: Record<string, unknown> = { title: page.title };
     if (page.background && !(reading && index === 0)) data['setup'] = { script: page.background };
     if (page.verify) {
-      data['checks'] = [{ id: 'verify', title: `${page.title}: the scenario's verify script passes`, kind: 'script', script: page.verify }];
+      data['checks'] = [{ id: 'verify', title: `${page.title}: the scenario's verify script passes`, kind: 'script', run: page.verify }];
       if (converted.commands.length) {
         data['solution'] = `${converted.commands.join('\n')}\n`;
       } else {

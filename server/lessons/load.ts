@@ -87,7 +87,7 @@ class LabReader {
   ) {}
 
   name(file: string): string {
-    return path.relative(this.relativeTo, path.join(this.dir, file)).split(path.sep).join('/');
+    return path.relative(this.relativeTo, path.join(this.dir, file)).split(path.sep).join('/') || '.';
   }
 
   report(source: YamlSource, at: readonly PropertyKey[], message: string): void {
@@ -215,9 +215,9 @@ async function readStep(reader: LabReader, type: Lab['type'], slug: string, entr
   const rendered = renderStep(text.body, { lessonSlug: slug });
   const toFileLine = (line: number) => line + text.bodyLine - 1;
   for (const problem of rendered.problems) reader.problems.push({ file, line: toFileLine(problem.line), column: 1, message: problem.message });
-  for (const asset of new Set(rendered.assets)) {
-    const image = await resolveLessonFile(reader.dir, asset);
-    if ('refused' in image) reader.problems.push({ file, line: text.bodyLine, column: 1, message: `image ${image.refused}` });
+  for (const asset of rendered.assets) {
+    const image = await resolveLessonFile(reader.dir, asset.path);
+    if ('refused' in image) reader.problems.push({ file, line: toFileLine(asset.line), column: 1, message: `image ${image.refused}` });
   }
   return {
     number: entry.number,

@@ -44,6 +44,10 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown): Described
   const path = [...issue.path];
   switch (issue.code) {
     case 'unrecognized_keys':
+      // The check schemas word this themselves (with a did-you-mean); keep their words.
+      if (issue.keys.length === 1 && !issue.message.startsWith('Unrecognized key')) {
+        return [{ path: [...path, issue.keys[0]!], message: `${formatPath([...path, issue.keys[0]!])}: ${issue.message}` }];
+      }
       return issue.keys.map((key) => ({
         path: [...path, key],
         message: `${formatPath([...path, key])}: unknown field '${key}'; check its spelling or remove it`,
@@ -62,10 +66,10 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown): Described
     case 'invalid_union': {
       if ('discriminator' in issue && typeof issue.discriminator === 'string') {
         const options = 'options' in issue && Array.isArray(issue.options) ? issue.options : [];
+        if (!issue.message.startsWith('Invalid discriminator')) return [{ path, message: `${formatPath(path)}: ${issue.message}` }];
         const actual = valueAt(data, path);
         const field = issue.discriminator;
-        const noun = path.includes('checks') ? `check ${field}` : field;
-        const what = actual === undefined ? `missing ${noun}` : `unknown ${noun} '${String(actual)}'`;
+        const what = actual === undefined ? `missing ${field}` : `unknown ${field} '${String(actual)}'`;
         return [{ path, message: `${formatPath(path)}: ${what}; use one of ${list(options)}` }];
       }
       return [{ path, message: `${formatPath(path) || 'file'}: ${issue.message}` }];

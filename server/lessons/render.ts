@@ -13,8 +13,8 @@ export { assetRoute, resolveAssetPath } from './render/assets.js';
 export interface RenderedStep {
   html: string;
   runnableBlocks: RunnableBlock[];
-  /** Lesson-relative paths of the images the step shows. */
-  assets: string[];
+  /** The images the step shows: lesson-relative path and markdown line. */
+  assets: { path: string; line: number }[];
   problems: RenderProblem[];
 }
 

@@ -59,7 +59,7 @@ describe('readKillercodaScenario and convertKillercoda', () => {
     expect(parse(step.frontMatter!)).toEqual({
       title: 'Create the Deployment',
       setup: { script: 'kubectl -n shop delete deployment web --ignore-not-found\n' },
-      checks: [{ id: 'verify', title: "Create the Deployment: the scenario's verify script passes", kind: 'script', script: 'kubectl -n shop get deployment web\n' }],
+      checks: [{ id: 'verify', title: "Create the Deployment: the scenario's verify script passes", kind: 'script', run: 'kubectl -n shop get deployment web\n' }],
       solution: 'kubectl -n shop create deployment web --image=nginx:1.27\nkubectl -n shop get deploy\n',
     });
     expect(step.body).toContain('::: note\nIn the original scenario this ran in your terminal when the step opened:\n\n```bash run\nwatch kubectl -n shop get pods\n```\n:::');

@@ -52,7 +52,7 @@ function rewriteImages(state: StateCore): void {
         text.content = `[image not shown: ${child.content}]`;
         return text;
       }
-      env.assets.push(resolved.path);
+      env.assets.push({ path: resolved.path, line });
       child.attrSet('src', `${assetRoute(env.lessonSlug)}/${resolved.path.split('/').map(encodeURIComponent).join('/')}`);
       child.attrSet('loading', 'lazy');
       return child;

@@ -24,7 +24,7 @@ export interface RenderProblem {
 export interface RenderEnv {
   lessonSlug: string;
   runnableBlocks: RunnableBlock[];
-  /** Lesson-relative paths of images the step shows (for the loader to check they exist). */
-  assets: string[];
+  /** Images the step shows: lesson-relative path and 1-based markdown line (for the loader to check they exist). */
+  assets: { path: string; line: number }[];
   problems: RenderProblem[];
 }

@@ -118,7 +118,7 @@ describe('renderStep images', () => {
     const result = render('![A pod](<images/pod diagram.png>)\n![B](./images/b.svg)\n');
     expect(result.html).toContain('<img src="/lessons/pods/assets/images/pod%20diagram.png" alt="A pod" loading="lazy">');
     expect(result.html).toContain('src="/lessons/pods/assets/images/b.svg"');
-    expect(result.assets).toEqual(['images/pod diagram.png', 'images/b.svg']);
+    expect(result.assets).toEqual([{ path: 'images/pod diagram.png', line: 1 }, { path: 'images/b.svg', line: 1 }]);
   });
 
   it.each([
