@@ -203,10 +203,11 @@ export async function readKillercodaScenario(dir: string): Promise<KillercodaSce
 export async function importKillercoda(sourceDir: string, outDir: string): Promise<ImportedLesson> {
   const scenario = await readKillercodaScenario(sourceDir);
   const imported = convertKillercoda(scenario);
+  await mkdir(path.dirname(outDir), { recursive: true });
   try {
-    await mkdir(outDir, { recursive: false });
+    await mkdir(outDir);
   } catch {
-    throw new ImportError(`${outDir} already exists or its parent folder is missing; choose another --out or remove it`);
+    throw new ImportError(`${outDir} already exists; choose another --out or remove it`);
   }
   for (const [file, content] of Object.entries(imported.files)) {
     await mkdir(path.dirname(path.join(outDir, file)), { recursive: true });
@@ -214,7 +215,11 @@ export async function importKillercoda(sourceDir: string, outDir: string): Promi
   }
   for (const asset of imported.assets) {
     await mkdir(path.dirname(path.join(outDir, asset)), { recursive: true });
-    await copyFile(path.join(sourceDir, asset), path.join(outDir, asset)).catch(() => imported.warnings.push(`image ${asset} is not in the scenario folder; add it to the lesson`));
+    try {
+      await copyFile(path.join(sourceDir, asset), path.join(outDir, asset));
+    } catch {
+      imported.warnings.push(`image ${asset} is not in the scenario folder; add it to the lesson`);
+    }
   }
   return imported;
 }

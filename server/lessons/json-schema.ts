@@ -12,7 +12,7 @@ export function lessonJsonSchemaFiles(): Record<string, string> {
   };
   return Object.fromEntries(
     Object.entries(entries).map(([file, schema]) => {
-      const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-7' });
+      const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-7', reused: 'ref' });
       return [file, `${JSON.stringify(json, null, 2)}\n`];
     }),
   );
