@@ -61,6 +61,11 @@ export class Toolbox {
     return toolbox;
   }
 
+  /** A handle on a toolbox container that is already running (after a server restart, in tests). */
+  static attach(name: string, run: CommandRunner = execaRunner): Toolbox {
+    return new Toolbox(name, run);
+  }
+
   /** Runs a bash snippet as the learner, with the same kubectl context the terminal uses. */
   async exec(script: string, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<ScriptResult> {
     const r = await this.run('docker', ['exec', '-i', this.name, 'bash', '-l', '-s'], {
