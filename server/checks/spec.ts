@@ -267,8 +267,6 @@ const bodies = {
   script: { kind: z.literal('script'), run: z.string().min(1).describe("Bash run in the attendee's toolbox; exit 0 passes.") },
 } as const;
 
-type Body = (typeof bodies)[keyof typeof bodies];
-
 // Cross-field rules a kind's body needs beyond its field types.
 function refineBody(kind: keyof typeof bodies, value: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
   if (kind === 'field' || kind === 'count') requireComparator(value as Comparator, ctx);
@@ -285,8 +283,7 @@ function refineBody(kind: keyof typeof bodies, value: Record<string, unknown>, c
 const probeFields = { timeout: timeoutSchema };
 
 function probeSchema<K extends keyof typeof bodies>(kind: K) {
-  const body: Body = bodies[kind];
-  return strict({ ...probeFields, ...body }).superRefine((value, ctx) => refineBody(kind, value, ctx));
+  return strict({ ...probeFields, ...bodies[kind] }).superRefine((value, ctx) => refineBody(kind, value, ctx));
 }
 
 const KINDS = ['exists', 'absent', 'field', 'count', 'condition', 'rollout', 'can', 'http', 'script'] as const;
@@ -336,8 +333,7 @@ const checkFields = {
 };
 
 function checkSchema<K extends keyof typeof bodies>(kind: K) {
-  const body: Body = bodies[kind];
-  return strict({ ...checkFields, ...body }).superRefine((value, ctx) => refineBody(kind, value, ctx));
+  return strict({ ...checkFields, ...bodies[kind] }).superRefine((value, ctx) => refineBody(kind, value, ctx));
 }
 
 /** One check as a lesson author writes it, discriminated on `kind`. */
