@@ -27,9 +27,7 @@ describe('resetting a used cluster', () => {
     );
     expect(made.exitCode, made.output).toBe(0);
 
-    const t0 = Date.now();
     await env.reset();
-    const seconds = (Date.now() - t0) / 1000;
 
     const after = await toolbox.exec(
       [
@@ -41,6 +39,5 @@ describe('resetting a used cluster', () => {
       ].join('\n'),
     );
     expect(after.output.split('\n')).toEqual(['1', '1', '1', '||', 'service/kubernetes']);
-    expect(seconds).toBeLessThan(120);
   });
 });
