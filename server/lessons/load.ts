@@ -122,7 +122,7 @@ async function readManifest(reader: LabReader, type: Lab['type']) {
   const schema = type === 'lesson' ? lessonManifestSchema : scenarioManifestSchema;
   const { value, problems } = validateSource<LessonManifest | ScenarioManifest>(schema, source);
   reader.problems.push(...problems);
-  if (!value) return undefined;
+  if (!value) return { source };
   const slug = path.basename(reader.dir);
   if (value.slug !== undefined && value.slug !== slug) {
     reader.report(source, ['slug'], `slug: '${value.slug}' does not match the folder name '${slug}'; rename one of them or remove slug`);
@@ -160,7 +160,7 @@ async function stepFiles(reader: LabReader, manifestSource: YamlSource): Promise
     }
     found.push({ number: Number(match[1]), name: match[2]!, file: `steps/${name}` });
   }
-  if (!found.length && !reader.problems.length) reader.report(manifestSource, [], 'steps/ holds no NN-name.md files; add steps/01-first-step.md');
+  if (!names.some((n) => n.endsWith('.md'))) reader.report(manifestSource, [], 'steps/ holds no NN-name.md files; add steps/01-first-step.md');
   found.forEach((step, index) => {
     const previous = found[index - 1];
     if (previous?.number === step.number) {
@@ -252,13 +252,11 @@ export async function loadLesson(dir: string, options: LoadOptions = {}): Promis
       reader.problems.push({ file: reader.name(`${type}.yaml`), line: 1, column: 1, message: `folder name '${slug}' is not a slug; rename it to lower-case words joined by dashes` });
     }
     const steps: Step[] = [];
-    if (read) {
-      for (const entry of await stepFiles(reader, read.source)) {
-        const step = await readStep(reader, type, slug, entry);
-        if (step) steps.push(step);
-      }
+    for (const entry of await stepFiles(reader, read.source)) {
+      const step = await readStep(reader, type, slug, entry);
+      if (step) steps.push(step);
     }
-    if (!read || reader.problems.length) return { problems: reader.problems };
+    if (!read.manifest || reader.problems.length) return { problems: reader.problems };
     const base = { slug, dir: reader.dir, ...(read.setup && { setup: read.setup }), steps };
     const lab: Lab = type === 'lesson' ? { type, ...base, manifest: read.manifest as LessonManifest } : { type, ...base, manifest: read.manifest as ScenarioManifest };
     return { lab, problems: [] };

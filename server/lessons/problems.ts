@@ -61,6 +61,7 @@ export function describeIssue(issue: z.core.$ZodIssue, data: unknown): Described
     }
     case 'invalid_value': {
       const actual = valueAt(data, path);
+      if (actual === undefined) return [{ path, message: `${formatPath(path)}: missing; add one of ${list(issue.values)}` }];
       return [{ path, message: `${formatPath(path)}: '${String(actual)}' is not allowed; use one of ${list(issue.values)}` }];
     }
     case 'invalid_union': {

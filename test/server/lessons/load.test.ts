@@ -74,6 +74,23 @@ describe('loadLesson', () => {
     ]);
   });
 
+  it('reports problems in lesson.yaml and in the steps in one run', async () => {
+    const step = checkedStep().replace('title: First', 'titel: First');
+    expect(await problemsOf({ 'lessons/demo/lesson.yaml': 'title: Demo\n', 'lessons/demo/steps/01-first.md': step })).toEqual([
+      'lesson.yaml:1:1: summary: missing; add it (expected string)',
+      'lesson.yaml:1:1: difficulty: missing; add one of beginner, intermediate, advanced',
+      'lesson.yaml:1:1: minutes: missing; add it (expected number)',
+      'steps/01-first.md:2:1: title: missing; add it (expected string)',
+      "steps/01-first.md:2:1: titel: unknown field 'titel'; check its spelling or remove it",
+    ]);
+  });
+
+  it('asks for a first step when steps/ holds none', async () => {
+    expect(await problemsOf({ 'lessons/demo/lesson.yaml': lessonYaml, 'lessons/demo/steps/notes.txt': 'x' })).toEqual([
+      'lesson.yaml:1:1: steps/ holds no NN-name.md files; add steps/01-first-step.md',
+    ]);
+  });
+
   it('refuses files that do not exist or lie outside the lesson folder', async () => {
     const yaml = `${lessonYaml}setup:\n  manifests:\n    - manifests/missing.yaml\n    - ../other/secret.yaml\n    - /etc/passwd\n    - link.yaml\n`;
     const root = await contentRoot({ 'lessons/demo/lesson.yaml': yaml, 'lessons/demo/steps/01-first.md': checkedStep(), 'outside.yaml': 'x: 1\n' });
