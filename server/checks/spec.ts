@@ -3,6 +3,7 @@
 // check that parses here is one the engine knows how to run. Objects are strict: a misspelt
 // field is an error that names the field, never a check that silently tests less.
 import { z } from 'zod';
+import { JsonPathError, parseJsonPath } from './json-path.js';
 import { builtinKind } from './kinds.js';
 
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
@@ -187,6 +188,14 @@ export const workloadRefSchema = strict({
 const jsonPathSchema = z
   .string()
   .min(1)
+  .superRefine((expression, ctx) => {
+    try {
+      parseJsonPath(expression);
+    } catch (error) {
+      if (!(error instanceof JsonPathError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  })
   .describe("A kubectl-style JSONPath, like {.status.phase} or {.status.conditions[?(@.type==\"Ready\")].status}.");
 
 /** The API resource a SubjectAccessReview asks about (plural resource name, as in RBAC rules). */
