@@ -1,15 +1,36 @@
-// The slot where `kubelab test` gets a real cluster. Nothing is wired yet: the kind cluster plus
-// toolbox implementation of LabEnvironment lives with server/sessions and plugs in here.
+// Where `kubelab test` gets real clusters: kind clusters from the local node image, with the
+// attendee toolbox, reused across lessons of the same cluster shape and reset between them.
+import { readVersions } from '../images/build/targets.js';
+import { evaluateChecks } from '../server/checks/evaluate.js';
+import { KubeClusterReader } from '../server/checks/kube-cluster-reader.js';
+import { KindProvider } from '../server/clusters/kind.js';
 import type { Lab } from '../server/lessons/load.js';
 import type { LabEnvironment } from '../server/lessons/prove.js';
+import { ReusableEnvironments } from '../server/sessions/reusable-environments.js';
 
-/** A LabEnvironment that holds a cluster and must be torn down. */
+/** A LabEnvironment handed to one lesson; dispose() gives it back. */
 export interface DisposableLabEnvironment extends LabEnvironment {
   dispose(): Promise<void>;
 }
 
-/** Creates a fresh environment fitting a lab's cluster spec (workers, ingress, images). */
-export type LabEnvironmentFactory = (lab: Lab) => Promise<DisposableLabEnvironment>;
+/** Environments for lessons, plus `close()` to tear every cluster down at the end of the run. */
+export type LabEnvironmentFactory = ((lab: Lab) => Promise<DisposableLabEnvironment>) & { close?: () => Promise<void> };
 
-/** The factory the CLI uses; undefined until a real cluster environment is wired in. */
-export const labEnvironmentFactory: LabEnvironmentFactory | undefined = undefined;
+/** The real factory: kind clusters through KindProvider, checks through the check engine. */
+export async function createLabEnvironmentFactory(log: (line: string) => void): Promise<LabEnvironmentFactory> {
+  const versions = await readVersions();
+  const provider = await KindProvider.create();
+  const environments = new ReusableEnvironments({
+    provider,
+    nodeImage: versions.node.image,
+    toolboxImage: versions.toolbox.image,
+    evaluator: (kubeconfig, toolbox) => {
+      const reader = KubeClusterReader.fromKubeconfig(kubeconfig);
+      const runner = { run: (script: string, options: { timeoutMs: number; signal?: AbortSignal | undefined }) => toolbox.exec(script, { timeoutMs: options.timeoutMs, ...(options.signal && { signal: options.signal }) }) };
+      return async (checks, { retry }) => evaluateChecks(checks, { reader, runner, retry });
+    },
+    loadImages: (cluster, images) => provider.loadImages(cluster, images),
+    log,
+  });
+  return Object.assign((lab: Lab) => environments.forLab(lab), { close: () => environments.close() });
+}

@@ -87,14 +87,18 @@ async function prove(deps: CliDeps, names: string[], options: { all?: boolean; j
     return EXIT.unusable;
   }
   const proofs: LessonProof[] = [];
-  for (const lab of labs) {
-    deps.out(`proving ${lab.slug} (${lab.steps.length} steps)…`);
-    const env = await deps.labEnvironmentFactory(lab);
-    try {
-      proofs.push(await proveLesson(env, lab));
-    } finally {
-      await env.dispose();
+  try {
+    for (const lab of labs) {
+      deps.out(`proving ${lab.slug} (${lab.steps.length} steps)…`);
+      const env = await deps.labEnvironmentFactory(lab);
+      try {
+        proofs.push(await proveLesson(env, lab));
+      } finally {
+        await env.dispose();
+      }
     }
+  } finally {
+    await deps.labEnvironmentFactory.close?.();
   }
   deps.out(formatProofTable(proofs));
   const jsonFile = path.resolve(deps.cwd, options.json ?? 'test-results/kubelab-test.json');

@@ -88,12 +88,17 @@ export class KindProvider implements ClusterProvider {
 
     if (spec.preloadImages?.length) {
       progress({ phase: 'loading-images', message: `loading ${spec.preloadImages.length} image(s)` });
-      await this.must(this.kind, ['load', 'docker-image', '--name', spec.name, ...spec.preloadImages]);
+      await this.loadImages(spec.name, spec.preloadImages);
     }
     progress({ phase: 'ready', message: `cluster ${spec.name} is ready` });
     const info = (await this.list({ prefix: spec.name })).find((c) => c.name === spec.name);
     if (!info) throw new Error(`cluster ${spec.name} was created but is not listed; run: docker ps -a --filter label=${KIND_CLUSTER_LABEL}=${spec.name}`);
     return info;
+  }
+
+  /** Loads images from the local Docker engine into every node of a running cluster. */
+  async loadImages(name: string, images: string[]): Promise<void> {
+    if (images.length) await this.must(this.kind, ['load', 'docker-image', '--name', name, ...images]);
   }
 
   async delete(name: string): Promise<void> {
