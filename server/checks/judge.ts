@@ -46,9 +46,13 @@ function where(target: Target): string {
   return target.namespace === undefined ? '' : ` in namespace ${target.namespace}`;
 }
 
-function selection(target: Target): string {
+function noun(kind: string, count: number): string {
+  return count === 1 ? kind.toLowerCase() : plural(kind);
+}
+
+function selection(target: Target, count = 2): string {
   const parts = [target.labelSelector, target.fieldSelector].filter((s): s is string => s !== undefined);
-  return `${plural(target.kind)} matching ${parts.join(' and ')}`;
+  return `${noun(target.kind, count)} matching ${parts.join(' and ')}`;
 }
 
 /** "pod web" or "pod web in namespace shop": how messages name one object. */
@@ -77,7 +81,7 @@ function judgeExists(observation: { target: Target; objects: KubeObject[] }): Ve
   const { target, objects } = observation;
   if (objects.length === 0) return { ...noneFound(target), expected: 'exists' };
   if (target.name !== undefined) return { passed: true, message: `${target.kind.toLowerCase()} ${target.name} exists${where(target)}` };
-  return { passed: true, message: `found ${objects.length} ${selection(target)}${where(target)}: ${names(target.kind, objects)}` };
+  return { passed: true, message: `found ${objects.length} ${selection(target, objects.length)}${where(target)}: ${names(target.kind, objects)}` };
 }
 
 function judgeAbsent(observation: { target: Target; objects: KubeObject[] }): Verdict {
@@ -92,7 +96,7 @@ function judgeAbsent(observation: { target: Target; objects: KubeObject[] }): Ve
   }
   return {
     passed: false,
-    message: `${objects.length} ${selection(target)} still exist${where(target)}: ${names(target.kind, objects)}`,
+    message: `${objects.length} ${selection(target, objects.length)} still ${objects.length === 1 ? 'exists' : 'exist'}${where(target)}: ${names(target.kind, objects)}`,
     expected: 'none',
     actual: String(objects.length),
   };
@@ -134,7 +138,7 @@ function judgeCount(spec: Extract<ProbeSpec, { kind: 'count' }>, observation: { 
   const { target, objects } = observation;
   const counted = spec.where ? objects.filter((o) => compare(jsonPathText(evaluateJsonPath(spec.where!.path, o)), spec.where!).passed) : objects;
   const condition = spec.where ? ` with ${pathLabel(spec.where.path)} ${describeExpectation(spec.where)}` : '';
-  const what = target.labelSelector !== undefined || target.fieldSelector !== undefined ? selection(target) : plural(target.kind);
+  const what = target.labelSelector !== undefined || target.fieldSelector !== undefined ? selection(target, counted.length) : noun(target.kind, counted.length);
   const scope = target.namespace === undefined ? ' across all namespaces' : where(target);
   const { passed, expected } = compare(String(counted.length), spec);
   const listed = counted.length > 0 && counted.length <= LISTED_OBJECTS ? ` (${names(target.kind, counted)})` : '';
