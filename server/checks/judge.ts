@@ -63,7 +63,7 @@ export function describeObject(kind: string, object: KubeObject | string, defaul
   return `${kind.toLowerCase()} ${name}${suffix}`;
 }
 
-function names(kind: string, objects: KubeObject[]): string {
+function names(objects: KubeObject[]): string {
   const listed = objects.slice(0, LISTED_OBJECTS).map((o) => o.metadata?.name ?? '?');
   const more = objects.length > LISTED_OBJECTS ? ` and ${objects.length - LISTED_OBJECTS} more` : '';
   return `${listed.join(', ')}${more}`;
@@ -81,7 +81,7 @@ function judgeExists(observation: { target: Target; objects: KubeObject[] }): Ve
   const { target, objects } = observation;
   if (objects.length === 0) return { ...noneFound(target), expected: 'exists' };
   if (target.name !== undefined) return { passed: true, message: `${target.kind.toLowerCase()} ${target.name} exists${where(target)}` };
-  return { passed: true, message: `found ${objects.length} ${selection(target, objects.length)}${where(target)}: ${names(target.kind, objects)}` };
+  return { passed: true, message: `found ${objects.length} ${selection(target, objects.length)}${where(target)}: ${names(objects)}` };
 }
 
 function judgeAbsent(observation: { target: Target; objects: KubeObject[] }): Verdict {
@@ -96,7 +96,7 @@ function judgeAbsent(observation: { target: Target; objects: KubeObject[] }): Ve
   }
   return {
     passed: false,
-    message: `${objects.length} ${selection(target, objects.length)} still ${objects.length === 1 ? 'exists' : 'exist'}${where(target)}: ${names(target.kind, objects)}`,
+    message: `${objects.length} ${selection(target, objects.length)} still ${objects.length === 1 ? 'exists' : 'exist'}${where(target)}: ${names(objects)}`,
     expected: 'none',
     actual: String(objects.length),
   };
@@ -141,7 +141,7 @@ function judgeCount(spec: Extract<ProbeSpec, { kind: 'count' }>, observation: { 
   const what = target.labelSelector !== undefined || target.fieldSelector !== undefined ? selection(target, counted.length) : noun(target.kind, counted.length);
   const scope = target.namespace === undefined ? ' across all namespaces' : where(target);
   const { passed, expected } = compare(String(counted.length), spec);
-  const listed = counted.length > 0 && counted.length <= LISTED_OBJECTS ? ` (${names(target.kind, counted)})` : '';
+  const listed = counted.length > 0 && counted.length <= LISTED_OBJECTS ? ` (${names(counted)})` : '';
   const message = `found ${counted.length} ${what}${condition}${scope}${listed}${passed ? '' : `, expected ${expected}`}`;
   return { passed, message, expected, actual: String(counted.length) };
 }

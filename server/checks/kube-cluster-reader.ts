@@ -113,14 +113,22 @@ export class KubeClusterReader implements ClusterReader {
     }
     const detail = error instanceof Error ? error.message : String(error);
     if (error instanceof Error && error.name === 'AbortError') return new ClusterReadError('timeout', `stopped while trying to ${what}: the check ran out of time`);
-    if (/Unrecognized API version and kind|Failed to fetch resource metadata/.test(detail)) {
+    if (/Unrecognized API version and kind/.test(detail)) {
       return new ClusterReadError('unknown-kind', `the cluster does not serve that kind (${detail}); if it is a custom resource, install its CustomResourceDefinition first`);
     }
     return new ClusterReadError('unreachable', `the cluster's API server at ${this.server} did not answer while trying to ${what} (${detail}); the cluster may be stopped or still starting, press Check again in a moment`);
   }
 
   async kindInfo(apiVersion: string, kind: string, options?: ReadOptions): Promise<KindInfo> {
-    const resource = await this.call(`discover ${kind} in ${apiVersion}`, options, () => this.objects.discover(apiVersion, kind));
+    const resource = await this.call(`discover ${kind} in ${apiVersion}`, options, async () => {
+      try {
+        return await this.objects.discover(apiVersion, kind);
+      } catch (error) {
+        // The API server has no such group/version at all.
+        if (error instanceof ApiException && error.code === 404) return undefined;
+        throw error;
+      }
+    });
     if (!resource) {
       throw new ClusterReadError('unknown-kind', `the cluster serves no kind ${kind} in ${apiVersion}; check the spelling, or install the CustomResourceDefinition that defines it`);
     }
