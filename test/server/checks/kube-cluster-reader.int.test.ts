@@ -46,7 +46,8 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   }
   if (url.startsWith('/api/v1/namespaces/shop/services/web:http/proxy/')) {
     res.writeHead(503, { 'content-type': 'text/plain' });
-    return res.end('no endpoints available for service "web"');
+    res.end('no endpoints available for service "web"');
+    return;
   }
   return json(res, 404, { kind: 'Status', code: 404, message: `${url} not found` });
 }
