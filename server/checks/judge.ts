@@ -139,7 +139,7 @@ function judgeCount(spec: Extract<ProbeSpec, { kind: 'count' }>, observation: { 
   const counted = spec.where ? objects.filter((o) => compare(jsonPathText(evaluateJsonPath(spec.where!.path, o)), spec.where!).passed) : objects;
   const condition = spec.where ? ` with ${pathLabel(spec.where.path)} ${describeExpectation(spec.where)}` : '';
   const what = target.labelSelector !== undefined || target.fieldSelector !== undefined ? selection(target, counted.length) : noun(target.kind, counted.length);
-  const scope = target.namespace === undefined ? ' across all namespaces' : where(target);
+  const scope = where(target);
   const { passed, expected } = compare(String(counted.length), spec);
   const listed = counted.length > 0 && counted.length <= LISTED_OBJECTS ? ` (${names(counted)})` : '';
   const message = `found ${counted.length} ${what}${condition}${scope}${listed}${passed ? '' : `, expected ${expected}`}`;

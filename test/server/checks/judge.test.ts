@@ -113,9 +113,9 @@ describe('judge: count', () => {
     expect(judge(check, objects(webPods, [running, pulling]))).toMatchObject({ passed, message });
   });
 
-  it('says across all namespaces when the count is cluster-wide', () => {
+  it('names no namespace when counting a cluster-scoped kind', () => {
     const check = spec({ kind: 'count', resource: { kind: 'Node' }, atLeast: 2 });
-    expect(judge(check, objects({ kind: 'Node' }, []))).toMatchObject({ passed: false, message: 'found 0 nodes across all namespaces, expected at least 2', actual: '0' });
+    expect(judge(check, objects({ kind: 'Node' }, []))).toMatchObject({ passed: false, message: 'found 0 nodes, expected at least 2', actual: '0' });
   });
 });
 
