@@ -1,8 +1,9 @@
 // `npm run bench -- <suite> [options]`: measured figures, written to docs/figures/*.json.
-// Suites: clusters (kind create, idle memory, image disk).
+// Suites: clusters (kind create, idle memory, image disk), checks (latency per check kind vs kubectl).
+import { checkBench } from './checks.js';
 import { clusterBench } from './clusters.js';
 
-const suites: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = { clusters: clusterBench };
+const suites: Record<string, (args: string[]) => Promise<Record<string, unknown>>> = { clusters: clusterBench, checks: checkBench };
 
 const [suite = 'clusters', ...rest] = process.argv.slice(2);
 const run = suites[suite];
