@@ -1,0 +1,61 @@
+// The process: reads flags and the environment, builds the app with kind and Docker, listens,
+// and shuts down on SIGINT/SIGTERM. The only file that touches process state.
+import { pino } from 'pino';
+import { readVersions } from '../images/build/targets.js';
+import { createApp } from './app.js';
+import { execaRunner } from './clusters/command.js';
+import { KindProvider, findKind } from './clusters/kind.js';
+import { CONFIG_USAGE, ConfigError, parseConfig } from './config.js';
+import { dockerToolboxHost, probeHost } from './sessions/session-manager.js';
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help')) {
+    console.log(`npm start -- [flags]   (flags win over variables)\n${CONFIG_USAGE}`);
+    return;
+  }
+  const config = parseConfig(process.argv.slice(2), process.env, process.cwd());
+  const log = pino({ level: config.logLevel });
+  const versions = await readVersions();
+  const kind = await findKind();
+  const provider = new KindProvider({ kind });
+  const app = await createApp(config, {
+    logger: log,
+    provider,
+    toolboxes: dockerToolboxHost(),
+    readiness: () => probeHost({ run: execaRunner, kind, images: [versions.node.image, versions.toolbox.image], imagesMode: config.imagesMode }),
+    images: { node: versions.node.image, toolbox: versions.toolbox.image },
+    terminalEnv: Object.fromEntries(['PATH', 'HOME', 'LANG', 'DOCKER_HOST'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
+  });
+  await new Promise<void>((resolve, reject) => {
+    app.server.once('error', reject);
+    app.server.listen(config.port, config.host, resolve);
+  });
+  log.info({ url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` }, 'kubelab is listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      log.warn('second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    app.close().then(
+      () => {
+        process.exitCode = 0;
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,561 @@
+// Sessions: one per attendee and lab, each owning a kind cluster and a toolbox container on that
+// cluster's network. The manager starts them (a warm cluster when the lab's shape allows, else a
+// cold one with progress), runs Check, steps, reset and jump through the lab environment, records
+// progress in the Store, ends sessions that expire or go idle, and after a restart re-adopts the
+// sessions whose cluster survived while removing anything else kubelab left behind.
+import { randomBytes } from 'node:crypto';
+import type { EndReason, LabProgress, LabReady, SessionTimer, ClusterStatus, CheckReply, StepReply } from '../../protocol/lab.js';
+import { type CheckResult, evaluateChecks } from '../checks/evaluate.js';
+import { KubeClusterReader } from '../checks/kube-cluster-reader.js';
+import type { CheckSpec } from '../checks/spec.js';
+import type { ClusterInfo, ClusterProvider, ClusterSpec } from '../clusters/provider.js';
+import { labClusterShape } from '../lessons/cluster-shape.js';
+import type { Lab, Setup } from '../lessons/load.js';
+import type { Store } from '../store/store.js';
+import { Toolbox } from '../toolboxes/toolbox.js';
+import { ClusterLabEnvironment, type CheckEvaluator } from './lab-environment.js';
+import { type PoolStatus, WarmPool } from './pool.js';
+import { type GateState, resumeStep, stepRefusal } from './session-manager/gating.js';
+import { SWEEP_INTERVAL_MS, decideLifetime, extendedExpiry, sessionDeadline } from './session-manager/lifetime.js';
+import type { SessionToolbox, ToolboxHost } from './session-manager/toolbox-host.js';
+
+export { decideLifetime, extendedExpiry, sessionDeadline, SWEEP_INTERVAL_MS, WARN_BEFORE_MS } from './session-manager/lifetime.js';
+export { resumeStep, stepRefusal, type GateState } from './session-manager/gating.js';
+export { dockerToolboxHost, type SessionToolbox, type ToolboxHost } from './session-manager/toolbox-host.js';
+export { probeHost, type HostReadiness, type Probe } from './session-manager/host-readiness.js';
+
+/** Every cluster a server creates is named with this prefix (and carries its owner label). */
+export const CLUSTER_PREFIX = 'kubelab-';
+
+/** A session request that cannot be served; `code` for the page, the message for the attendee. */
+export class SessionError extends Error {
+  constructor(
+    readonly code: 'NO_SUCH_LAB' | 'NO_SUCH_SESSION' | 'NO_SUCH_STEP' | 'STEP_LOCKED' | 'SESSION_BUSY' | 'TOO_EARLY_TO_EXTEND' | 'START_IN_PROGRESS' | 'START_FAILED' | 'SOLUTION_FAILED' | 'SETUP_FAILED' | 'SHUTTING_DOWN' | 'HOST_NOT_READY',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SessionError';
+  }
+}
+
+/** Time, injectable: tests move it by hand. */
+export interface Clock {
+  now(): number;
+  /** Calls fn every ms until disposed. */
+  every(ms: number, fn: () => void): { dispose(): void };
+}
+
+/** The real clock; its timer does not keep the process alive. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  every(ms, fn) {
+    const timer = setInterval(fn, ms);
+    timer.unref();
+    return { dispose: () => clearInterval(timer) };
+  },
+};
+
+/** What the manager does to a session's cluster besides Check. */
+export interface SessionEnvironment {
+  applySetup(setup: Setup, lessonDir: string): Promise<void>;
+  runScript(script: string): Promise<{ exitCode: number; output: string }>;
+  reset(): Promise<void>;
+}
+
+/** Evaluates a step's checks against one session's cluster. */
+export type SessionChecks = (specs: readonly CheckSpec[], options: { signal: AbortSignal }) => Promise<CheckResult[]>;
+
+/** A cluster provider that can also load images into a running cluster. */
+export type SessionClusterProvider = ClusterProvider & { loadImages(name: string, images: string[]): Promise<void> };
+
+/** Something that happened to a session, for the sockets that show it. */
+export type SessionEvent =
+  | { type: 'timer'; visitorId: string; timer: SessionTimer }
+  | { type: 'ended'; visitorId: string; sessionId: string; reason: EndReason; message: string }
+  | { type: 'cluster'; visitorId: string; status: ClusterStatus };
+
+/** A terminal's view of a session, found by its token. */
+export interface TerminalTarget {
+  sessionId: string;
+  visitorId: string;
+  /** argv of the shell a pty runs. */
+  shell: [string, string[]];
+  /** Counts as activity (keeps the session from going idle). */
+  touch(): void;
+}
+
+/** Minimal structured logger (pino satisfies it). */
+export interface SessionLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/** Everything the manager needs; production passes kind, Docker and the real Store. */
+export interface SessionManagerOptions {
+  provider: SessionClusterProvider;
+  store: Store;
+  toolboxes: ToolboxHost;
+  labs: (slug: string) => Lab | undefined;
+  nodeImage: string;
+  toolboxImage: string;
+  sessionMinutes: number;
+  idleMinutes: number;
+  gated: boolean;
+  /** Warm single-node clusters to keep; 0 for none. */
+  poolSize: number;
+  /** Owner label value of everything this server creates. */
+  owner?: string;
+  clock?: Clock;
+  /** Builds the environment of a new or re-adopted session (takes the reset baseline). */
+  environment?: (toolbox: SessionToolbox, evaluate: CheckEvaluator) => Promise<SessionEnvironment>;
+  /** Builds a session's check function from its external kubeconfig and toolbox. */
+  checks?: (kubeconfig: string, toolbox: SessionToolbox) => SessionChecks;
+  log?: SessionLog;
+  /** Latest terminal input of a session (epoch ms), so typing counts as activity. */
+  terminalActivity?: (sessionId: string) => number | undefined;
+}
+
+/** The default check function: one KubeClusterReader per session, scripts in the toolbox. */
+function realChecks(kubeconfig: string, toolbox: SessionToolbox): SessionChecks {
+  const reader = KubeClusterReader.fromKubeconfig(kubeconfig);
+  const runner = { run: (script: string, o: { timeoutMs: number; signal?: AbortSignal | undefined }) => toolbox.exec(script, { timeoutMs: o.timeoutMs, ...(o.signal && { signal: o.signal }) }) };
+  return (specs, { signal }) => evaluateChecks(specs, { reader, runner, retry: true, signal });
+}
+
+/** The default environment: ClusterLabEnvironment, which needs the real Toolbox. */
+async function realEnvironment(toolbox: SessionToolbox, evaluate: CheckEvaluator): Promise<SessionEnvironment> {
+  if (!(toolbox instanceof Toolbox)) throw new Error('the default session environment needs a Docker toolbox; inject `environment` for another kind');
+  return ClusterLabEnvironment.create(toolbox, evaluate);
+}
+
+const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** One running session: its cluster, toolbox, environment and clock. */
+class LabSession {
+  readonly abort = new AbortController();
+  readonly preparedSteps = new Set<number>();
+  warnedFor: number | undefined;
+  busy: string | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly token: string,
+    readonly visitorId: string,
+    readonly lab: Lab,
+    readonly cluster: string,
+    readonly toolbox: SessionToolbox,
+    readonly environment: SessionEnvironment,
+    readonly checks: SessionChecks,
+    readonly createdAt: number,
+    public expiresAt: number,
+    public lastActivityAt: number,
+    public step: number,
+  ) {}
+
+  /** Stops what runs in the session (checks, scripts); the cluster is the manager's to delete. */
+  dispose(): void {
+    this.abort.abort();
+  }
+}
+
+/** Owns every session of this server. */
+export class SessionManager {
+  private readonly sessions = new Map<string, LabSession>();
+  private readonly starting = new Map<string, { slug: string; promise: Promise<LabReady> }>();
+  private readonly teardowns = new Set<Promise<void>>();
+  private readonly listeners = new Set<(event: SessionEvent) => void>();
+  private readonly clock: Clock;
+  private readonly owner: string;
+  private readonly pool: WarmPool | undefined;
+  private readonly environmentFor: NonNullable<SessionManagerOptions['environment']>;
+  private readonly checksFor: NonNullable<SessionManagerOptions['checks']>;
+  private sweeper: { dispose(): void } | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.owner = options.owner ?? 'kubelab';
+    this.environmentFor = options.environment ?? realEnvironment;
+    this.checksFor = options.checks ?? realChecks;
+    if (options.poolSize > 0) {
+      this.pool = new WarmPool({
+        provider: options.provider,
+        size: options.poolSize,
+        spec: (name) => this.clusterSpec(name, {}),
+        newName: () => `${CLUSTER_PREFIX}${hex(4)}`,
+        now: () => this.clock.now(),
+        onError: (error) => options.log?.warn({ err: messageOf(error) }, 'warm pool could not create a cluster'),
+      });
+    }
+  }
+
+  private get sessionMs(): number {
+    return this.options.sessionMinutes * 60_000;
+  }
+
+  private get idleMs(): number {
+    return this.options.idleMinutes * 60_000;
+  }
+
+  private clusterSpec(name: string, shape: Partial<ClusterSpec>): ClusterSpec {
+    return { name, image: this.options.nodeImage, owner: this.owner, ...shape };
+  }
+
+  /** Subscribes to session events; dispose() unsubscribes. */
+  onEvent(listener: (event: SessionEvent) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  private emit(event: SessionEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** After a restart: re-adopts live sessions whose cluster exists, removes the rest, starts the sweeps (warmUp() fills the pool). */
+  async initialize(): Promise<void> {
+    await this.collectGarbage().catch((error: unknown) => this.options.log?.warn({ err: messageOf(error) }, 'could not look for leftover clusters; is Docker running?'));
+    this.sweeper = this.clock.every(SWEEP_INTERVAL_MS, () => this.sweep());
+  }
+
+  private async collectGarbage(): Promise<void> {
+    const { provider, store, toolboxes } = this.options;
+    const clusters = new Map((await provider.list({ prefix: CLUSTER_PREFIX, owner: this.owner })).map((c) => [c.name, c]));
+    const now = this.clock.now();
+    for (const record of store.liveSessions()) {
+      const lab = this.options.labs(record.lab);
+      if (!lab || !clusters.has(record.cluster) || record.expiresAt <= now) {
+        store.endSession(record.id);
+        continue;
+      }
+      try {
+        const toolbox = toolboxes.attach(record.toolbox);
+        const checks = this.checksFor(await provider.kubeconfig(record.cluster, 'external'), toolbox);
+        const environment = await this.environmentFor(toolbox, (specs) => checks(specs, { signal: AbortSignal.timeout(60_000) }));
+        const step = resumeStep(this.gateState(record.visitorId, lab));
+        const session = new LabSession(record.id, hex(32), record.visitorId, lab, record.cluster, toolbox, environment, checks, record.createdAt, record.expiresAt, now, step);
+        this.sessions.set(session.id, session);
+        this.options.log?.info({ session: session.id, cluster: session.cluster, lab: lab.slug }, 're-adopted session');
+      } catch (error) {
+        this.options.log?.warn({ session: record.id, err: messageOf(error) }, 'could not re-adopt session; removing it');
+        store.endSession(record.id);
+      }
+    }
+    const kept = new Set([...this.sessions.values()].map((s) => s.cluster));
+    const keptToolboxes = new Set([...this.sessions.values()].map((s) => s.toolbox.name));
+    for (const name of await toolboxes.list(this.owner)) {
+      if (!keptToolboxes.has(name)) await toolboxes.remove(name).catch(() => undefined);
+    }
+    for (const name of clusters.keys()) {
+      if (kept.has(name)) continue;
+      this.options.log?.info({ cluster: name }, 'deleting a cluster no session owns');
+      await provider.delete(name).catch((error: unknown) => this.options.log?.warn({ cluster: name, err: messageOf(error) }, 'could not delete leftover cluster'));
+    }
+  }
+
+  private gateState(visitorId: string, lab: Lab): GateState {
+    return {
+      steps: lab.steps.length,
+      checkedSteps: new Set(lab.steps.filter((s) => s.checks.length).map((s) => s.number)),
+      passedSteps: this.passedSteps(visitorId, lab.slug),
+      gated: this.options.gated,
+    };
+  }
+
+  private passedSteps(visitorId: string, slug: string): Set<number> {
+    return new Set(this.options.store.progress(visitorId, slug).filter((p) => p.passedAt !== null).map((p) => p.step));
+  }
+
+  private ready(session: LabSession): LabReady {
+    return {
+      sessionId: session.id,
+      sessionToken: session.token,
+      slug: session.lab.slug,
+      step: session.step,
+      passedSteps: [...this.passedSteps(session.visitorId, session.lab.slug)].sort((a, b) => a - b),
+      expiresAt: session.expiresAt,
+    };
+  }
+
+  /** The session clock as the page shows it. */
+  timer(session: { id: string; expiresAt: number; lastActivityAt: number; warnedFor?: number | undefined }): SessionTimer {
+    const deadline = sessionDeadline(session, this.idleMs);
+    return { sessionId: session.id, expiresAt: session.expiresAt, idleExpiresAt: session.lastActivityAt + this.idleMs, warning: session.warnedFor === deadline.at };
+  }
+
+  /** Fills the warm pool (once the host is ready). */
+  warmUp(): void {
+    if (!this.disposed) this.pool?.fill();
+  }
+
+  /** Starts the visitor's session for a lab, or returns the one already running; ends their session of another lab. */
+  async start(visitorId: string, slug: string, onProgress: (progress: LabProgress) => void = () => undefined): Promise<LabReady> {
+    if (this.disposed) throw new SessionError('SHUTTING_DOWN', 'the server is shutting down; try again in a moment');
+    const lab = this.options.labs(slug);
+    if (!lab) throw new SessionError('NO_SUCH_LAB', `there is no lab '${slug}'; pick one from the catalog`);
+    const running = [...this.sessions.values()].find((s) => s.visitorId === visitorId);
+    if (running?.lab.slug === slug) {
+      this.touch(running.id);
+      return this.ready(running);
+    }
+    const pending = this.starting.get(visitorId);
+    if (pending?.slug === slug) return pending.promise;
+    if (pending) throw new SessionError('START_IN_PROGRESS', `your lab '${pending.slug}' is still starting; wait for it, then switch`);
+    if (running) await this.endSession(running, 'replaced', `you started '${slug}'`);
+    const promise = this.create(visitorId, lab, onProgress).finally(() => this.starting.delete(visitorId));
+    this.starting.set(visitorId, { slug, promise });
+    return promise;
+  }
+
+  private async create(visitorId: string, lab: Lab, onProgress: (progress: LabProgress) => void): Promise<LabReady> {
+    const { provider, store, toolboxes } = this.options;
+    const progress = (phase: LabProgress['phase'], message: string) => onProgress({ slug: lab.slug, phase, message });
+    const shape = labClusterShape(lab.manifest);
+    const poolable = !shape.workers && !shape.portMappings && !shape.controlPlaneLabels;
+    progress('queued', 'finding a cluster');
+    let cluster: ClusterInfo | undefined;
+    let toolbox: SessionToolbox | undefined;
+    try {
+      cluster = poolable ? this.pool?.take() : undefined;
+      if (cluster) {
+        progress('cluster', `using warm cluster ${cluster.name}`);
+        if (shape.preloadImages?.length) {
+          progress('images', `loading ${shape.preloadImages.join(', ')}`);
+          await provider.loadImages(cluster.name, shape.preloadImages);
+        }
+      } else {
+        const name = `${CLUSTER_PREFIX}${hex(4)}`;
+        progress('cluster', `creating cluster ${name} (about 30 s)`);
+        cluster = await provider.create(this.clusterSpec(name, shape), {
+          onProgress: (p) => progress(p.phase === 'loading-images' ? 'images' : 'cluster', p.message),
+        });
+      }
+      progress('toolbox', 'starting your terminal');
+      toolbox = await toolboxes.start({
+        name: `${cluster.name}-toolbox`,
+        image: this.options.toolboxImage,
+        network: cluster.network,
+        kubeconfig: await provider.kubeconfig(cluster.name, 'internal'),
+        owner: this.owner,
+      });
+      const checks = this.checksFor(await provider.kubeconfig(cluster.name, 'external'), toolbox);
+      const environment = await this.environmentFor(toolbox, (specs) => checks(specs, { signal: AbortSignal.timeout(120_000) }));
+      const now = this.clock.now();
+      store.touchVisitor(visitorId);
+      const step = resumeStep(this.gateState(visitorId, lab));
+      const session = new LabSession(hex(16), hex(32), visitorId, lab, cluster.name, toolbox, environment, checks, now, now + this.sessionMs, now, step);
+      progress('setup', step > 1 ? `preparing the cluster for step ${step}` : 'preparing the cluster');
+      await this.prepare(session, step);
+      store.saveSession({ id: session.id, visitorId, lab: lab.slug, cluster: cluster.name, toolbox: toolbox.name, createdAt: now, expiresAt: session.expiresAt });
+      store.startStep(visitorId, lab.slug, step);
+      this.sessions.set(session.id, session);
+      progress('ready', 'ready');
+      this.options.log?.info({ session: session.id, cluster: cluster.name, lab: lab.slug, visitor: visitorId }, 'session started');
+      return this.ready(session);
+    } catch (error) {
+      this.teardown(cluster?.name, toolbox);
+      if (error instanceof SessionError) throw error;
+      throw new SessionError('START_FAILED', `the lab could not start: ${messageOf(error)}`);
+    }
+  }
+
+  /** Lab setup, then each earlier step's setup and solution, then the target step's setup. */
+  private async prepare(session: LabSession, target: number): Promise<void> {
+    const { lab, environment } = session;
+    const setup = async (what: string, s: Setup | undefined) => {
+      try {
+        if (s) await environment.applySetup(s, lab.dir);
+      } catch (error) {
+        throw new SessionError('SETUP_FAILED', `the setup of ${what} failed: ${messageOf(error)}`);
+      }
+    };
+    await setup('the lab', lab.setup);
+    for (const step of lab.steps.slice(0, target)) {
+      if (!session.preparedSteps.has(step.number)) await setup(`step ${step.number}`, step.setup);
+      session.preparedSteps.add(step.number);
+      if (step.number === target || step.solution === undefined) continue;
+      const r = await environment.runScript(step.solution);
+      if (r.exitCode !== 0) throw new SessionError('SOLUTION_FAILED', `the solution of step ${step.number} failed (exit ${r.exitCode}): ${r.output.split('\n').slice(-5).join('\n')}`);
+    }
+  }
+
+  private teardown(cluster: string | undefined, toolbox: SessionToolbox | undefined): void {
+    const job = (async () => {
+      await toolbox?.dispose().catch(() => undefined);
+      if (cluster) await this.options.provider.delete(cluster).catch((error: unknown) => this.options.log?.warn({ cluster, err: messageOf(error) }, 'could not delete cluster'));
+    })();
+    this.teardowns.add(job);
+    void job.finally(() => this.teardowns.delete(job));
+  }
+
+  private owned(sessionId: string, visitorId: string): LabSession {
+    const session = this.sessions.get(sessionId);
+    if (!session || session.visitorId !== visitorId) throw new SessionError('NO_SUCH_SESSION', 'this session has ended; start the lab again');
+    return session;
+  }
+
+  private async exclusive<T>(session: LabSession, what: string, fn: () => Promise<T>): Promise<T> {
+    if (session.busy) throw new SessionError('SESSION_BUSY', `your cluster is still busy ${session.busy}; wait for it to finish`);
+    session.busy = what;
+    session.lastActivityAt = this.clock.now();
+    this.emit({ type: 'cluster', visitorId: session.visitorId, status: { sessionId: session.id, state: 'busy', message: what } });
+    try {
+      return await fn();
+    } finally {
+      session.busy = undefined;
+      if (this.sessions.has(session.id)) this.emit({ type: 'cluster', visitorId: session.visitorId, status: { sessionId: session.id, state: 'ready', message: 'ready' } });
+    }
+  }
+
+  /** Evaluates the current step's checks and records the attempt (a step without checks passes). */
+  async check(sessionId: string, visitorId: string): Promise<CheckReply> {
+    const session = this.owned(sessionId, visitorId);
+    const step = session.lab.steps[session.step - 1];
+    if (!step) throw new SessionError('NO_SUCH_STEP', `step ${session.step} does not exist`);
+    return this.exclusive(session, 'checking', async () => {
+      const results = step.checks.length ? await session.checks(step.checks, { signal: session.abort.signal }) : [];
+      const passed = results.every((r) => r.passed);
+      this.options.store.recordCheck(visitorId, session.lab.slug, step.number, passed, results);
+      return {
+        step: step.number,
+        passed,
+        results: results.map(({ id, title, passed, message, expected, actual, hint }) => ({ id, title, passed, message, ...(expected !== undefined && { expected }), ...(actual !== undefined && { actual }), ...(hint !== undefined && { hint }) })),
+        passedSteps: this.ready(session).passedSteps,
+      };
+    });
+  }
+
+  /** Moves to another step, within the gate; a step's setup runs the first time it is entered. */
+  async goto(sessionId: string, visitorId: string, target: number): Promise<StepReply> {
+    const session = this.owned(sessionId, visitorId);
+    this.refuseStep(session, target);
+    return this.exclusive(session, `opening step ${target}`, async () => {
+      const step = session.lab.steps[target - 1];
+      if (step && !session.preparedSteps.has(target)) {
+        if (step.setup) await session.environment.applySetup(step.setup, session.lab.dir);
+        session.preparedSteps.add(target);
+      }
+      session.step = target;
+      this.options.store.startStep(visitorId, session.lab.slug, target);
+      return { step: target, passedSteps: this.ready(session).passedSteps };
+    });
+  }
+
+  /** Resets the cluster to a fresh lab (progress is kept) and goes to step 1. */
+  async reset(sessionId: string, visitorId: string): Promise<StepReply> {
+    return this.restart(this.owned(sessionId, visitorId), 1, 'resetting the cluster');
+  }
+
+  /** Resets the cluster, applies the solutions of the steps before `target`, and opens it. */
+  async jump(sessionId: string, visitorId: string, target: number): Promise<StepReply> {
+    const session = this.owned(sessionId, visitorId);
+    this.refuseStep(session, target);
+    return this.restart(session, target, `preparing step ${target}`);
+  }
+
+  private refuseStep(session: LabSession, target: number): void {
+    const refusal = stepRefusal(target, this.gateState(session.visitorId, session.lab));
+    if (refusal) throw new SessionError(refusal.code, refusal.message);
+  }
+
+  private restart(session: LabSession, target: number, what: string): Promise<StepReply> {
+    return this.exclusive(session, what, async () => {
+      await session.environment.reset();
+      session.preparedSteps.clear();
+      await this.prepare(session, target);
+      session.step = target;
+      this.options.store.startStep(session.visitorId, session.lab.slug, target);
+      return { step: target, passedSteps: this.ready(session).passedSteps };
+    });
+  }
+
+  /** Pushes the end of a session out, once the warning is showing. */
+  extend(sessionId: string, visitorId: string): { expiresAt: number } {
+    const session = this.owned(sessionId, visitorId);
+    const now = this.clock.now();
+    const expiresAt = extendedExpiry(session, now, this.sessionMs);
+    if (expiresAt === undefined) throw new SessionError('TOO_EARLY_TO_EXTEND', 'a session can be extended in its last minutes; you will be offered it then');
+    session.expiresAt = expiresAt;
+    session.lastActivityAt = now;
+    session.warnedFor = undefined;
+    const { lab, cluster, toolbox, createdAt } = session;
+    this.options.store.saveSession({ id: session.id, visitorId, lab: lab.slug, cluster, toolbox: toolbox.name, createdAt, expiresAt });
+    this.emit({ type: 'timer', visitorId, timer: this.timer(session) });
+    return { expiresAt };
+  }
+
+  /** The attendee ends their session: the cluster and toolbox go. */
+  async end(sessionId: string, visitorId: string): Promise<void> {
+    await this.endSession(this.owned(sessionId, visitorId), 'ended', 'you ended the session');
+  }
+
+  /** Records activity (terminal input, any lab event): pushes the idle limit out. */
+  touch(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    const hadWarning = session.warnedFor !== undefined;
+    session.lastActivityAt = this.clock.now();
+    if (hadWarning && sessionDeadline(session, this.idleMs).at !== session.warnedFor) {
+      session.warnedFor = undefined;
+      this.emit({ type: 'timer', visitorId: session.visitorId, timer: this.timer(session) });
+    }
+  }
+
+  /** The visitor's running session, if any, as `lab:ready` describes it. */
+  sessionOf(visitorId: string): (LabReady & { timer: SessionTimer }) | undefined {
+    const session = [...this.sessions.values()].find((s) => s.visitorId === visitorId);
+    return session && { ...this.ready(session), timer: this.timer(session) };
+  }
+
+  /** The session a terminal token opens, for server/terminals. */
+  terminalTarget(token: string): TerminalTarget | undefined {
+    const session = [...this.sessions.values()].find((s) => s.token === token);
+    return session && { sessionId: session.id, visitorId: session.visitorId, shell: session.toolbox.shellCommand(), touch: () => this.touch(session.id) };
+  }
+
+  /** argv of the shell in a session's toolbox, for the terminal launcher. */
+  shellOf(sessionId: string): [string, string[]] | undefined {
+    return this.sessions.get(sessionId)?.toolbox.shellCommand();
+  }
+
+  /** Warns about and ends sessions whose time is up; runs every SWEEP_INTERVAL_MS. */
+  sweep(): void {
+    const now = this.clock.now();
+    for (const session of [...this.sessions.values()]) {
+      session.lastActivityAt = Math.max(session.lastActivityAt, this.options.terminalActivity?.(session.id) ?? 0);
+      const decision = decideLifetime(session, now, this.idleMs);
+      if (decision.action === 'warn') {
+        session.warnedFor = decision.deadline;
+        this.emit({ type: 'timer', visitorId: session.visitorId, timer: this.timer(session) });
+      } else if (decision.action === 'end') {
+        void this.endSession(session, decision.reason, decision.reason === 'idle' ? `nothing happened for ${this.options.idleMinutes} minutes` : `the session reached its ${this.options.sessionMinutes} minutes`);
+      }
+    }
+  }
+
+  private async endSession(session: LabSession, reason: EndReason, message: string): Promise<void> {
+    if (!this.sessions.delete(session.id)) return;
+    session.dispose();
+    this.options.store.endSession(session.id);
+    this.emit({ type: 'ended', visitorId: session.visitorId, sessionId: session.id, reason, message });
+    this.options.log?.info({ session: session.id, reason }, 'session ended');
+    this.teardown(session.cluster, session.toolbox);
+  }
+
+  /** Counts for /healthz. */
+  status(): { sessions: number; starting: number; pool: PoolStatus | undefined } {
+    return { sessions: this.sessions.size, starting: this.starting.size, pool: this.pool?.status() };
+  }
+
+  /**
+   * Stops timers and running checks and deletes the warm clusters. Sessions' clusters stay, and
+   * the Store keeps them live, so the next start re-adopts them.
+   */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.sweeper?.dispose();
+    for (const session of this.sessions.values()) session.dispose();
+    this.sessions.clear();
+    await Promise.allSettled([this.pool?.dispose(), ...this.teardowns]);
+  }
+}
