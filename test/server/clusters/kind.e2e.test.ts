@@ -32,7 +32,7 @@ async function inToolbox(toolbox: Toolbox, script: string, timeoutMs = 120_000):
 function fromPod(url: string, overrides = ''): string {
   const pod = 'probe-$RANDOM';
   return `p=${pod}; kubectl run $p --image=busybox:1.36 --restart=Never ${overrides ? `--overrides='${overrides}'` : ''} -- wget -T 5 -qO- ${url} >/dev/null
-kubectl wait --for=jsonpath='{.status.phase}'=Succeeded pod/$p --timeout=30s >/dev/null 2>&1; ok=$?
+ok=1; for i in $(seq 1 60); do case "$(kubectl get pod $p -o jsonpath='{.status.phase}')" in Succeeded) ok=0; break;; Failed) break;; esac; sleep 0.5; done
 kubectl logs $p; kubectl delete pod $p --wait=false >/dev/null; exit $ok`;
 }
 
