@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const mode = values.mode as BuildContext['mode'];
   if (!['auto', 'pull', 'build'].includes(mode)) throw new Error(`--mode must be auto, pull or build, not '${mode}'`);
   const ctx: BuildContext = { versions: await readVersions(), mode, force: values.force || values.cold, noCache: values.cold, keys: new Map() };
-  const all = targets({ noCache: values.cold });
+  const all = targets();
   const only = values.only ? new Set(values.only.split(',')) : undefined;
   const wanted = only ? closure(all, only) : all;
   const started = Date.now();

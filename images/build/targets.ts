@@ -103,7 +103,8 @@ export async function kindBinary(): Promise<string> {
 
 // ---------------------------------------------------------------- docker helpers
 
-async function imageKey(ref: string): Promise<string | undefined> {
+/** The cache key an image was built with; '' or '<no value>' for one pulled; undefined if absent. */
+export async function imageKey(ref: string): Promise<string | undefined> {
   try {
     const out = await run('docker', ['image', 'inspect', '--format', `{{ index .Config.Labels "${KEY_LABEL}" }}`, ref]);
     return out.trim();
@@ -112,21 +113,15 @@ async function imageKey(ref: string): Promise<string | undefined> {
   }
 }
 
-export async function imageExists(ref: string): Promise<boolean> {
-  return succeeds('docker', ['image', 'inspect', ref]);
-}
-
 /** `docker build` with our key label, Dockerfile text from a string when given. */
-let noCache = false;
-
-async function dockerBuild(opts: {
+async function dockerBuild(ctx: BuildContext, opts: {
   tags: string[];
   key: string;
   context: string;
   dockerfile?: string;
   buildArgs?: Record<string, string>;
 }): Promise<void> {
-  const args = ['build', '--label', `${KEY_LABEL}=${opts.key}`, ...(noCache ? ['--no-cache', '--pull=false'] : [])];
+  const args = ['build', '--label', `${KEY_LABEL}=${opts.key}`, ...(ctx.noCache ? ['--no-cache', '--pull=false'] : [])];
   for (const t of opts.tags) args.push('-t', t);
   for (const [k, v] of Object.entries(opts.buildArgs ?? {})) args.push('--build-arg', `${k}=${v}`);
   if (opts.dockerfile !== undefined) {
@@ -149,7 +144,8 @@ function binaryImage(name: string, ref: (v: Versions) => string, binary: (ctx: B
     deps,
     images: (ctx) => [ref(ctx.versions)],
     upstream: (ctx) => ref(ctx.versions),
-    inputs: async (ctx) => [await binaryKey(await binary(ctx)), opts],
+    // the binary's file name carries its build key
+    inputs: async (ctx) => [path.basename(await binary(ctx)), opts],
     build: async (ctx, key) => {
       const dir = await scratchDir(name);
       const bin = await binary(ctx);
@@ -157,7 +153,7 @@ function binaryImage(name: string, ref: (v: Versions) => string, binary: (ctx: B
       await cp(bin, path.join(dir, file));
       await chmod(path.join(dir, file), 0o755);
       const entry = opts.entrypoint === false ? '' : `ENTRYPOINT ["/usr/local/bin/${file}"]\n`;
-      await dockerBuild({
+      await dockerBuild(ctx, {
         tags: [ref(ctx.versions)],
         key,
         context: dir,
@@ -170,18 +166,12 @@ function binaryImage(name: string, ref: (v: Versions) => string, binary: (ctx: B
   };
 }
 
-async function binaryKey(file: string): Promise<string> {
-  return path.basename(file); // the file name carries the build key
-}
-
 const NETBASE = 'kubelab/netbase:bookworm';
 
 // ---------------------------------------------------------------- the targets
 
 /** Every target, in an order where deps come first. */
-export function targets(options: { noCache?: boolean } = {}): Target[] {
-  noCache = options.noCache ?? false;
-  const v = (f: (v: Versions) => string) => f;
+export function targets(): Target[] {
   return [
     {
       name: 'debian',
@@ -201,9 +191,9 @@ export function targets(options: { noCache?: boolean } = {}): Target[] {
       deps: ['debian'],
       images: () => [NETBASE],
       inputs: async () => ['iptables ipset conntrack iproute2 kmod'],
-      build: async (_ctx, key) => {
+      build: async (ctx, key) => {
         const dir = await scratchDir('netbase');
-        await dockerBuild({
+        await dockerBuild(ctx, {
           tags: [NETBASE],
           key,
           context: dir,
@@ -218,17 +208,17 @@ export function targets(options: { noCache?: boolean } = {}): Target[] {
     binaryImage('kube-controller-manager', (x) => `registry.k8s.io/kube-controller-manager:${x.kubernetes}`, (c) => kubeBinary(c, 'kube-controller-manager')),
     binaryImage('kube-scheduler', (x) => `registry.k8s.io/kube-scheduler:${x.kubernetes}`, (c) => kubeBinary(c, 'kube-scheduler')),
     binaryImage('kube-proxy', (x) => `registry.k8s.io/kube-proxy:${x.kubernetes}`, (c) => kubeBinary(c, 'kube-proxy'), { base: NETBASE }),
-    binaryImage('etcd', v((x) => x.controlPlane.etcd.image), () => goBinary('etcd', 'go.etcd.io/etcd/server/v3', 'etcd')),
-    binaryImage('coredns', v((x) => x.controlPlane.coredns.image), () => goBinary('coredns', 'github.com/coredns/coredns', 'coredns')),
-    binaryImage('pause', v((x) => x.controlPlane.pause.image), (c) => pauseBinary(c)),
-    binaryImage('kubelab-net', v((x) => x.addons.net.image), () => netBinary(), { base: NETBASE }),
-    binaryImage('local-path-provisioner', v((x) => x.addons.localPath.image), () =>
+    binaryImage('etcd', (x) => x.controlPlane.etcd.image, () => goBinary('etcd', 'go.etcd.io/etcd/server/v3', 'etcd')),
+    binaryImage('coredns', (x) => x.controlPlane.coredns.image, () => goBinary('coredns', 'github.com/coredns/coredns', 'coredns')),
+    binaryImage('pause', (x) => x.controlPlane.pause.image, (c) => pauseBinary(c)),
+    binaryImage('kubelab-net', (x) => x.addons.net.image, () => netBinary(), { base: NETBASE }),
+    binaryImage('local-path-provisioner', (x) => x.addons.localPath.image, () =>
       goBinary('local-path-provisioner', 'github.com/rancher/local-path-provisioner', 'local-path-provisioner'),
     ),
-    binaryImage('metrics-server', v((x) => x.addons.metricsServer.image), () =>
+    binaryImage('metrics-server', (x) => x.addons.metricsServer.image, () =>
       goBinary('metrics-server', 'sigs.k8s.io/metrics-server/cmd/metrics-server', 'metrics-server'),
     ),
-    binaryImage('traefik', v((x) => x.addons.ingress.image), () => goBinary('traefik', 'github.com/traefik/traefik/v3/cmd/traefik', 'traefik')),
+    binaryImage('traefik', (x) => x.addons.ingress.image, () => goBinary('traefik', 'github.com/traefik/traefik/v3/cmd/traefik', 'traefik')),
     {
       name: 'busybox',
       deps: ['debian'],
@@ -236,7 +226,7 @@ export function targets(options: { noCache?: boolean } = {}): Target[] {
       upstream: (ctx) => ctx.versions.workloads.filter((w) => w.startsWith('busybox:')),
       inputs: async () => [await hashPaths([path.join(IMAGES_DIR, 'workloads', 'busybox')])],
       build: async (ctx, key) => {
-        await dockerBuild({ tags: ctx.versions.workloads.filter((w) => w.startsWith('busybox:')), key, context: path.join(IMAGES_DIR, 'workloads', 'busybox') });
+        await dockerBuild(ctx, { tags: ctx.versions.workloads.filter((w) => w.startsWith('busybox:')), key, context: path.join(IMAGES_DIR, 'workloads', 'busybox') });
       },
     },
     {
@@ -248,7 +238,7 @@ export function targets(options: { noCache?: boolean } = {}): Target[] {
       build: async (ctx, key) => {
         // One build per tag so that NGINX_VERSION inside says which tag a pod runs.
         for (const tag of ctx.versions.workloads.filter((w) => w.startsWith('nginx:'))) {
-          await dockerBuild({ tags: [tag], key, context: path.join(IMAGES_DIR, 'workloads', 'nginx'), buildArgs: { TAG: tag.split(':')[1] ?? '' } });
+          await dockerBuild(ctx, { tags: [tag], key, context: path.join(IMAGES_DIR, 'workloads', 'nginx'), buildArgs: { TAG: tag.split(':')[1] ?? '' } });
         }
       },
     },
@@ -268,7 +258,7 @@ export function targets(options: { noCache?: boolean } = {}): Target[] {
           await cp(await kubeBinary(ctx, 'kubectl'), path.join(dir, 'bin', 'kubectl'));
           await cp(await goBinary('helm', 'helm.sh/helm/v3/cmd/helm', 'helm'), path.join(dir, 'bin', 'helm'));
         }
-        await dockerBuild({
+        await dockerBuild(ctx, {
           tags: [ctx.versions.toolbox.image],
           key,
           context: dir,
@@ -289,7 +279,7 @@ export function targets(options: { noCache?: boolean } = {}): Target[] {
         await run('chmod', ['-R', 'u+w', dir]);
         await cp(path.join(IMAGES_DIR, 'node', 'files'), path.join(dir, 'files'), { recursive: true });
         await cp(path.join(IMAGES_DIR, 'node', 'Dockerfile.base'), path.join(dir, 'Dockerfile'));
-        await dockerBuild({ tags: [nodeBaseRef(ctx)], key, context: dir });
+        await dockerBuild(ctx, { tags: [nodeBaseRef(ctx)], key, context: dir });
         await rm(dir, { recursive: true, force: true });
       },
     },
@@ -359,7 +349,7 @@ async function buildNode(ctx: BuildContext, key: string): Promise<void> {
   );
   await cp(path.join(IMAGES_DIR, 'node', 'Dockerfile'), path.join(dir, 'Dockerfile'));
   const stage = `kubelab/node-stage:${key}`;
-  await dockerBuild({ tags: [stage], key, context: dir, buildArgs: { BASE: nodeBaseRef(ctx) } });
+  await dockerBuild(ctx, { tags: [stage], key, context: dir, buildArgs: { BASE: nodeBaseRef(ctx) } });
   await rm(dir, { recursive: true, force: true });
 
   const preload = [
@@ -403,4 +393,3 @@ async function buildNode(ctx: BuildContext, key: string): Promise<void> {
   }
 }
 
-export { imageKey };
