@@ -51,6 +51,7 @@ export class LessonPane {
     this.heading.textContent = step.title;
     if (changed) {
       this.body.innerHTML = step.html; // rendered and escaped by the server's markdown renderer
+      dropRepeatedTitle(this.body, step.title);
       this.renderSolution(step);
       if (!options.keepResults) this.results.replaceChildren();
       this.element.querySelector('.lesson-scroll')?.scrollTo({ top: 0 });
@@ -67,7 +68,7 @@ export class LessonPane {
   /** Puts the result of Check (or why it failed) under the step. */
   showResults(element: HTMLElement): void {
     this.results.replaceChildren(element);
-    element.scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    element.scrollIntoView({ block: 'nearest' });
   }
 
   /** Enables Check and Run once a session is ready. */
@@ -136,6 +137,12 @@ export class LessonPane {
     this.solution.replaceChildren(reveal, output);
     if (step.solution !== undefined) showScript(step.solution, []);
   }
+}
+
+// Step files often open with their own heading; the pane already shows the title above.
+function dropRepeatedTitle(body: HTMLElement, title: string): void {
+  const first = body.firstElementChild;
+  if (first && /^H[1-3]$/.test(first.tagName) && first.textContent?.trim() === title.trim()) first.remove();
 }
 
 const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
