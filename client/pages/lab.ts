@@ -110,7 +110,11 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
     const again = el('button', { type: 'button', class: 'button button-primary', onclick: retry }, 'Start again');
     terminalArea.replaceChildren(el('div', { class: 'start-progress' }, el('h2', {}, 'This session has ended'), el('p', { class: 'notice' }, ended.message), again));
   });
-  socket.on('connect_error', (error) => progress.fail(`cannot connect to the lab server: ${error.message}`, () => location.reload()));
+  socket.on('connect_error', (error) => {
+    if (session) bar.setCluster({ state: 'busy', message: `reconnecting to the lab server: ${error.message}` });
+    else progress.fail(`cannot connect to the lab server: ${error.message}`, () => location.reload());
+  });
+  socket.on('connect', () => session && bar.setCluster({ state: 'ready', message: 'Your cluster is ready' }));
   start();
 
   async function check(): Promise<void> {
@@ -162,16 +166,18 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
     }
   }
 
-  // Ctrl+Enter checks (also from inside the terminal); Alt+←/→ move between steps.
+  // Ctrl+Enter checks from anywhere, the terminal included (it never sees the key). Alt+←/→ move
+  // between steps, except in a terminal, where the shell uses them to move by word.
   const onKey = (event: KeyboardEvent) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
+      event.stopPropagation();
       void check();
     } else if (event.altKey && (event.key === 'ArrowLeft' || event.key === 'ArrowRight')) {
-      const target = pane.current + (event.key === 'ArrowRight' ? 1 : -1);
-      const button = event.key === 'ArrowRight' ? '.step-actions button:last-of-type' : '.step-actions button:first-of-type';
+      if ((event.target as Element | null)?.closest('.xterm')) return;
+      const direction = event.key === 'ArrowRight' ? 1 : -1;
       event.preventDefault();
-      if (!(pane.element.querySelector<HTMLButtonElement>(button)?.disabled ?? true)) void move('lab:goto', target);
+      if (pane.canGo(direction)) void move('lab:goto', pane.current + direction);
     }
   };
   window.addEventListener('keydown', onKey, true);

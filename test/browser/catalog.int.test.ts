@@ -153,6 +153,20 @@ describe('the browser app against the real server', () => {
     expect(await page.locator('.solution-output .notice').textContent()).toContain('once the step passes');
   });
 
+  it('resets the lab back to step 1 after a confirmation, clearing the results shown', async () => {
+    await page.getByRole('button', { name: 'Check', exact: true }).click();
+    await page.locator('.check-results').waitFor();
+    const dialogs: string[] = [];
+    page.once('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.getByRole('button', { name: 'Reset lab' }).click();
+    await page.locator('.step-position', { hasText: 'Step 1 of 5' }).waitFor();
+    expect(dialogs[0]).toContain('Reset this lab?');
+    expect(await page.locator('.check-results').count()).toBe(0);
+  });
+
   it('keeps font size and theme across a reload', async () => {
     await page.getByRole('button', { name: 'Larger text' }).click();
     await page.getByRole('button', { name: 'Use dark theme' }).click();

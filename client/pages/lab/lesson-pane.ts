@@ -83,6 +83,11 @@ export class LessonPane {
     this.checkButton.setAttribute('aria-busy', String(checking));
   }
 
+  /** Whether the previous (-1) or next (+1) step can be opened now, as its button says. */
+  canGo(direction: 1 | -1): boolean {
+    return !(direction === 1 ? this.next : this.prev).disabled;
+  }
+
   get current(): number {
     return this.step;
   }

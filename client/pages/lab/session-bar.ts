@@ -46,7 +46,7 @@ export class SessionBar {
     });
     const reset = el('button', { type: 'button', class: 'button button-small button-quiet' }, 'Reset lab');
     reset.addEventListener('click', () => {
-      if (window.confirm('Reset this lab? Your cluster goes back to the start of step 1 and your progress in it is cleared.')) actions.reset();
+      if (window.confirm('Reset this lab? Your cluster is rebuilt as it was at the start of step 1; what you created in it is gone, and the steps you passed stay passed.')) actions.reset();
     });
     this.element = el(
       'div',
