@@ -72,6 +72,7 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
   terminalArea.append(progress.element);
   pane.show(firstUnpassed(lab, passed), passed);
   pane.setSessionReady(false);
+  bar.setSessionReady(false);
 
   const ready = (r: LabReady) => {
     if (session?.sessionId === r.sessionId) return;
@@ -80,6 +81,7 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
     r.passedSteps.forEach((s) => passed.add(s));
     pane.show(r.step, passed);
     pane.setSessionReady(true);
+    bar.setSessionReady(true);
     bar.setExpiresAt(r.expiresAt);
     bar.setCluster({ state: 'ready', message: 'Your cluster is ready' });
     tabs?.dispose();
@@ -106,6 +108,7 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
     tabs?.dispose();
     tabs = undefined;
     pane.setSessionReady(false);
+    bar.setSessionReady(false);
     bar.setCluster({ state: 'lost', message: ended.message });
     const again = el('button', { type: 'button', class: 'button button-primary', onclick: retry }, 'Start again');
     terminalArea.replaceChildren(el('div', { class: 'start-progress' }, el('h2', {}, 'This session has ended'), el('p', { class: 'notice' }, ended.message), again));

@@ -27,6 +27,24 @@ class LocalShellToolboxes extends FakeToolboxes {
   }
 }
 
+/** The fake provider, but creating a cluster waits while the test holds it, to watch start progress. */
+class HeldProvider extends FakeProvider {
+  private release: (() => void) | undefined;
+  private held: Promise<void> | undefined;
+  hold(): void {
+    this.held = new Promise((resolve) => (this.release = resolve));
+  }
+  letGo(): void {
+    this.release?.();
+    this.held = undefined;
+  }
+  override async create(...args: Parameters<FakeProvider['create']>): ReturnType<FakeProvider['create']> {
+    const info = await super.create(...args);
+    await this.held;
+    return info;
+  }
+}
+
 /** Checks the test flips; failing ones carry expected, actual and a hint like real ones do. */
 const checks = {
   passing: false,
@@ -44,6 +62,7 @@ describe('the browser app against the real server', () => {
   let base: string;
   let browser: Browser;
   let page: Page;
+  const provider = new HeldProvider();
 
   beforeAll(async () => {
     execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
@@ -51,7 +70,7 @@ describe('the browser app against the real server', () => {
     const config = parseConfig(['--data-dir', dir, '--pool-size', '0'], {}, ROOT);
     app = await createApp(config, {
       logger: pino({ level: 'silent' }),
-      provider: new FakeProvider(),
+      provider,
       toolboxes: new LocalShellToolboxes(),
       readiness: async () => READY,
       environment: new FakeEnvironments().create,
@@ -93,8 +112,15 @@ describe('the browser app against the real server', () => {
   });
 
   it('opens the lab: step 1, start progress to a ready session, and a live terminal', async () => {
+    provider.hold();
     await page.click('.lab-card[data-slug="pods"] a');
     await page.waitForURL(/#\/labs\/pods$/);
+    await page.locator('.start-phases li[data-phase="cluster"].current').waitFor();
+    expect(await page.locator('.start-phases li.done').textContent()).toBe('Waiting for a free slot');
+    expect(await page.locator('.start-detail').textContent()).toMatch(/^creating /);
+    expect(await page.getByRole('button', { name: 'Check', exact: true }).isDisabled()).toBe(true);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'lab-starting.png') });
+    provider.letGo();
     expect(await page.locator('.step-title').textContent()).toBe('Run a pod');
     expect(await page.locator('.step-position').textContent()).toContain('Step 1 of 5');
     const check = page.getByRole('button', { name: 'Check', exact: true });

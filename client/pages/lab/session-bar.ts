@@ -28,6 +28,7 @@ export class SessionBar {
   private readonly clock = el('span', { class: 'session-clock', title: 'Time left in this session' }, icon(ICONS.clock, 'icon icon-small'), el('span', { class: 'clock-value' }, '—'));
   private readonly extendButton = el('button', { type: 'button', class: 'button button-small', title: 'Add time to this session' }, 'Extend');
   private readonly jumpSelect: HTMLSelectElement;
+  private readonly resetButton: HTMLButtonElement;
   private expiresAt: number | undefined;
   private readonly ticker: ReturnType<typeof setInterval>;
 
@@ -45,6 +46,7 @@ export class SessionBar {
       if (step && window.confirm(`Jump to step ${step}? The cluster is set up for that step; what you did in earlier steps may be replaced.`)) actions.jump(step);
     });
     const reset = el('button', { type: 'button', class: 'button button-small button-quiet' }, 'Reset lab');
+    this.resetButton = reset;
     reset.addEventListener('click', () => {
       if (window.confirm('Reset this lab? Your cluster is rebuilt as it was at the start of step 1; what you created in it is gone, and the steps you passed stay passed.')) actions.reset();
     });
@@ -59,6 +61,11 @@ export class SessionBar {
       reset,
     );
     this.ticker = setInterval(() => this.tick(), 1000);
+  }
+
+  /** Extend, jump and reset act on a session; without one they are disabled. */
+  setSessionReady(ready: boolean): void {
+    for (const control of [this.extendButton, this.jumpSelect, this.resetButton]) control.disabled = !ready;
   }
 
   setTimer(timer: SessionTimer): void {
