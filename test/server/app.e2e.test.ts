@@ -42,8 +42,10 @@ describe('a lab session on a real kind cluster, through the server', () => {
   let base: string;
   let dir: string;
   const sockets: Socket[] = [];
+  let clustersBefore = new Set<string>();
 
   beforeAll(async () => {
+    clustersBefore = new Set((await (await KindProvider.create()).list({ prefix: 'kubelab-' })).map((c) => c.name));
     dir = await mkdtemp(path.join(tmpdir(), 'kubelab-app-e2e-'));
     const versions = await readVersions();
     const kind = await findKind();
@@ -64,10 +66,11 @@ describe('a lab session on a real kind cluster, through the server', () => {
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     if (app) await app.close();
-    // Sessions keep their clusters across a restart by design; this test owns its clusters.
+    // Sessions keep their clusters across a restart by design; delete the ones this test made,
+    // and nothing that existed before it (a developer's own sessions, the shared e2e cluster).
     const provider = await KindProvider.create();
     for (const c of await provider.list({ prefix: 'kubelab-' })) {
-      if (c.labels['dev.kubelab.owner'] !== 'e2e' && c.labels['dev.kubelab.owner'] !== 'bench') await provider.delete(c.name).catch(() => undefined);
+      if (!clustersBefore.has(c.name)) await provider.delete(c.name).catch(() => undefined);
     }
     await rm(dir, { recursive: true, force: true });
   });
