@@ -98,9 +98,10 @@ const steps: Step[] = [
     title: 'Docker engine',
     run: async () => {
       if (await dockerWorks()) return { changed: false, note: 'running' };
-      if (!(await has('dockerd'))) await aptInstall(['docker.io']);
+      const installed = !(await has('dockerd'));
+      if (installed) await aptInstall(['docker.io']);
       await startDocker();
-      return { changed: true, note: 'installed and started' };
+      return { changed: true, note: installed ? 'installed and started' : 'started' };
     },
   },
   {
