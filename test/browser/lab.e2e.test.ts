@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
 import { readVersions } from '../../images/build/targets.js';
 import { type App, createApp } from '../../server/app.js';
 import { execaRunner } from '../../server/clusters/command.js';
@@ -18,15 +19,22 @@ import { dockerToolboxHost, probeHost } from '../../server/sessions/session-mana
 
 const ROOT = process.cwd();
 
+/** Toolbox containers on this host (sessions keep theirs across a server restart by design). */
+async function toolboxContainers(): Promise<string[]> {
+  return (await execa('docker', ['ps', '-a', '--filter', 'label=dev.kubelab.role=toolbox', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
+}
+
 describe('a lab in Chromium on a real kind cluster', () => {
   let dir: string;
   let app: App;
   let base: string;
   let browser: Browser;
   let clustersBefore = new Set<string>();
+  let toolboxesBefore = new Set<string>();
 
   beforeAll(async () => {
     clustersBefore = new Set((await (await KindProvider.create()).list({ prefix: 'kubelab-' })).map((c) => c.name));
+    toolboxesBefore = new Set(await toolboxContainers());
     execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
     dir = await mkdtemp(path.join(tmpdir(), 'kubelab-browser-e2e-'));
     const versions = await readVersions();
@@ -56,6 +64,8 @@ describe('a lab in Chromium on a real kind cluster', () => {
     for (const c of await provider.list({ prefix: 'kubelab-' })) {
       if (!clustersBefore.has(c.name)) await provider.delete(c.name).catch(() => undefined);
     }
+    const leftovers = (await toolboxContainers()).filter((t) => !toolboxesBefore.has(t));
+    if (leftovers.length) await execa('docker', ['rm', '-f', ...leftovers]);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

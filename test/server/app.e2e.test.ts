@@ -9,6 +9,7 @@ import xtermHeadless from '@xterm/headless';
 import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execa } from 'execa';
 import { readVersions } from '../../images/build/targets.js';
 import type { Ack, CheckReply, LabReady } from '../../protocol/lab.js';
 import { createApp, type App } from '../../server/app.js';
@@ -37,15 +38,22 @@ async function until(what: string, predicate: () => boolean, timeoutMs = 30_000)
   }
 }
 
+/** Toolbox containers on this host (sessions keep theirs across a server restart by design). */
+async function toolboxContainers(): Promise<string[]> {
+  return (await execa('docker', ['ps', '-a', '--filter', 'label=dev.kubelab.role=toolbox', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
+}
+
 describe('a lab session on a real kind cluster, through the server', () => {
   let app: App;
   let base: string;
   let dir: string;
   const sockets: Socket[] = [];
   let clustersBefore = new Set<string>();
+  let toolboxesBefore = new Set<string>();
 
   beforeAll(async () => {
     clustersBefore = new Set((await (await KindProvider.create()).list({ prefix: 'kubelab-' })).map((c) => c.name));
+    toolboxesBefore = new Set(await toolboxContainers());
     dir = await mkdtemp(path.join(tmpdir(), 'kubelab-app-e2e-'));
     const versions = await readVersions();
     const kind = await findKind();
@@ -72,6 +80,8 @@ describe('a lab session on a real kind cluster, through the server', () => {
     for (const c of await provider.list({ prefix: 'kubelab-' })) {
       if (!clustersBefore.has(c.name)) await provider.delete(c.name).catch(() => undefined);
     }
+    const leftovers = (await toolboxContainers()).filter((t) => !toolboxesBefore.has(t));
+    if (leftovers.length) await execa('docker', ['rm', '-f', ...leftovers]);
     await rm(dir, { recursive: true, force: true });
   });
 
