@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckSpec } from '../checks/spec.js';
 import { resolveLessonFile } from './lesson-paths.js';
+import { WORKSPACE_FOLDER, readWorkspace, workspaceTarball } from './workspace.js';
 import type { LessonProblem } from './problems.js';
 import { renderStep, type RunnableBlock } from './render.js';
 import {
@@ -23,6 +24,8 @@ import { parseYamlSource, splitFrontMatter, validateSource, type YamlSource } fr
 export interface Setup {
   manifests: string[];
   script?: string;
+  /** Lab-level setup only: the lab's workspace/ folder as a gzipped tarball, unpacked into the toolbox's home first. */
+  workspace?: Buffer;
 }
 
 /** One step, ready for the page, the check engine and `kubelab test`. */
@@ -235,6 +238,22 @@ async function readStep(reader: LabReader, type: Lab['type'], slug: string, entr
   };
 }
 
+/** The lab's workspace/ folder as a tarball, when it has one; its problems are reported on the manifest. */
+async function readLabWorkspace(reader: LabReader, manifestSource: YamlSource): Promise<Buffer | undefined> {
+  const dir = path.join(reader.dir, WORKSPACE_FOLDER);
+  const info = await stat(dir).catch(() => undefined);
+  if (!info) return undefined;
+  if (!info.isDirectory()) {
+    reader.report(manifestSource, [], `${WORKSPACE_FOLDER} is a file; make it a folder of the files the attendee starts with`);
+    return undefined;
+  }
+  const { files, problems } = await readWorkspace(dir);
+  for (const problem of problems) reader.problems.push({ file: reader.name(WORKSPACE_FOLDER), line: 1, column: 1, message: problem });
+  const tooLong = files.find((f) => Buffer.byteLength(f.path) >= 100);
+  if (tooLong) reader.problems.push({ file: reader.name(`${WORKSPACE_FOLDER}/${tooLong.path}`), line: 1, column: 1, message: 'the path is too long (100 bytes at most); shorten it' });
+  return problems.length || tooLong ? undefined : workspaceTarball(files);
+}
+
 /** Loads the lesson or scenario in `dir` (a folder holding lesson.yaml or scenario.yaml). */
 export async function loadLesson(dir: string, options: LoadOptions = {}): Promise<LabLoad> {
   const reader = new LabReader(path.resolve(dir), path.resolve(options.relativeTo ?? path.join(dir, '..', '..')));
@@ -256,8 +275,10 @@ export async function loadLesson(dir: string, options: LoadOptions = {}): Promis
       const step = await readStep(reader, type, slug, entry);
       if (step) steps.push(step);
     }
+    const workspace = await readLabWorkspace(reader, read.source);
     if (!read.manifest || reader.problems.length) return { problems: reader.problems };
-    const base = { slug, dir: reader.dir, ...(read.setup && { setup: read.setup }), steps };
+    const setup = workspace ? { ...(read.setup ?? { manifests: [] }), workspace } : read.setup;
+    const base = { slug, dir: reader.dir, ...(setup && { setup }), steps };
     const lab: Lab = type === 'lesson' ? { type, ...base, manifest: read.manifest as LessonManifest } : { type, ...base, manifest: read.manifest as ScenarioManifest };
     return { lab, problems: [] };
   } catch (error) {

@@ -1,4 +1,4 @@
-// A real LabEnvironment: a kind cluster and the toolbox attached to it. Setup manifests and
+// A real LabEnvironment: a kind cluster and the toolbox attached to it. The workspace, setup manifests and
 // scripts run in the toolbox as the attendee would run them; reset restores the cluster to the
 // snapshot taken when the environment was made, so one cluster serves many lessons in a row.
 import { randomBytes } from 'node:crypto';
@@ -7,6 +7,7 @@ import type { CheckSpec } from '../checks/spec.js';
 import { resolveLessonFile } from '../lessons/lesson-paths.js';
 import type { Setup } from '../lessons/load.js';
 import type { LabEnvironment, ProofCheckResult } from '../lessons/prove.js';
+import { installWorkspaceScript } from '../lessons/workspace.js';
 import type { Toolbox } from '../toolboxes/toolbox.js';
 import { type Snapshot, parseSnapshot, resetScript, snapshotScript } from './cluster-reset.js';
 
@@ -41,6 +42,10 @@ export class ClusterLabEnvironment implements LabEnvironment {
   }
 
   async applySetup(setup: Setup, lessonDir: string): Promise<void> {
+    if (setup.workspace) {
+      const r = await this.toolbox.exec(installWorkspaceScript(setup.workspace), { timeoutMs: 60_000 });
+      if (r.exitCode !== 0) throw new SetupError('copying workspace/ into the home directory', r.output);
+    }
     for (const manifest of setup.manifests) {
       const resolved = await resolveLessonFile(lessonDir, manifest);
       if ('refused' in resolved) throw new SetupError(manifest, resolved.refused);
@@ -67,6 +72,8 @@ export class ClusterLabEnvironment implements LabEnvironment {
     if (now.exitCode !== 0) throw new SetupError('reading the cluster before reset', now.output);
     const r = await this.toolbox.exec(resetScript(this.baseline, parseSnapshot(now.output)), { timeoutMs: SCRIPT_TIMEOUT_MS });
     if (r.exitCode !== 0) throw new SetupError('reset', r.output);
+    const home = await this.toolbox.exec(installWorkspaceScript(undefined), { timeoutMs: 60_000 });
+    if (home.exitCode !== 0) throw new SetupError('emptying the home directory', home.output);
   }
 }
 
