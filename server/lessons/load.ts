@@ -308,5 +308,13 @@ export async function loadCatalog(root: string, options: LoadOptions = {}): Prom
       } else if (load.lab) catalog[folder].push(load.lab);
     }
   }
+  for (const folder of ['lessons', 'scenarios'] as const) catalog[folder].sort(catalogOrder);
   return catalog;
+}
+
+/** Catalog order: by `order` where given (those first), then by title. */
+export function catalogOrder(a: Lab, b: Lab): number {
+  const oa = a.manifest.order ?? Number.POSITIVE_INFINITY;
+  const ob = b.manifest.order ?? Number.POSITIVE_INFINITY;
+  return oa === ob ? a.manifest.title.localeCompare(b.manifest.title) : oa - ob;
 }

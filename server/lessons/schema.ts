@@ -45,6 +45,7 @@ const labFields = {
   summary: z.string().min(1).describe('One or two sentences for the catalog: what the attendee will be able to do.'),
   difficulty: z.enum(['beginner', 'intermediate', 'advanced']),
   minutes: z.number().int().min(1).max(600).describe('Typical time to finish.'),
+  order: z.number().int().min(0).max(10000).optional().describe('Position in the catalog: labs with an order come first, lowest first; the rest follow by title.'),
   tags: z.array(z.string().regex(SLUG_PATTERN, { error: 'tags are lower-case words joined by dashes' })).default([]),
   kubernetes: z
     .strictObject({ min: kubernetesVersion.optional(), max: kubernetesVersion.optional() })

@@ -203,6 +203,15 @@ describe('loadCatalog', () => {
     expect(catalog.problems[0]).toMatchObject({ file: 'lessons/broken/lesson.yaml', line: 2 });
   });
 
+  it('orders labs by order where given, then by title', async () => {
+    const lab = (title: string, order?: number) => ({
+      [`lessons/${title.toLowerCase()}/lesson.yaml`]: lessonYaml.replace('Demo', title) + (order === undefined ? '' : `order: ${order}\n`),
+      [`lessons/${title.toLowerCase()}/steps/01-first.md`]: checkedStep(),
+    });
+    const root = await contentRoot({ ...lab('Alpha'), ...lab('Zulu', 1), ...lab('Beta'), ...lab('Mike', 2) });
+    expect((await loadCatalog(root)).lessons.map((l) => l.slug)).toEqual(['zulu', 'mike', 'alpha', 'beta']);
+  });
+
   it('refuses a scenario placed among the lessons', async () => {
     const root = await contentRoot({ 'lessons/quest/scenario.yaml': `${lessonYaml}type: repair\n`, 'lessons/quest/steps/01-first.md': checkedStep('points: 5\n') });
     const catalog = await loadCatalog(root);
