@@ -1,16 +1,16 @@
 // What a lab's `cluster:` and `images:` mean for kind: the one place that turns `ingress: true`
-// into host ports 80/443 and the ingress-ready label, so every caller creates the same cluster.
+// into the ingress-ready node label, so every caller creates the same cluster.
+//
+// Ingress publishes no host ports: the toolbox sits on the cluster's Docker network and reaches
+// an ingress controller's hostPort 80/443 on the control-plane node directly. Host ports 80/443
+// would let only one ingress cluster exist per machine, and a classroom runs dozens.
 import type { ClusterSpec } from '../clusters/provider.js';
 import type { LessonManifest } from './schema.js';
-
-/** Ports an ingress controller listens on, published from the control plane to the host. */
-export const INGRESS_PORTS = [80, 443] as const;
 
 /** The parts of a ClusterSpec a lab decides (name and node image are the server's choice). */
 export function labClusterShape(manifest: Pick<LessonManifest, 'cluster' | 'images'>): Pick<ClusterSpec, 'workers' | 'portMappings' | 'controlPlaneLabels' | 'preloadImages'> {
   const { workers, ingress, portMappings = [] } = manifest.cluster;
-  const ingressPorts = ingress ? INGRESS_PORTS.map((port) => ({ containerPort: port, hostPort: port })) : [];
-  const mappings = [...ingressPorts, ...portMappings.map(({ containerPort, hostPort }) => ({ containerPort, hostPort }))];
+  const mappings = portMappings.map(({ containerPort, hostPort }) => ({ containerPort, hostPort }));
   return {
     workers,
     ...(mappings.length && { portMappings: mappings }),

@@ -134,13 +134,6 @@ async function readManifest(reader: LabReader, type: Lab['type']) {
   if (min && max && compareVersions(min, max) > 0) {
     reader.report(source, ['kubernetes', 'max'], `kubernetes: max ${max} is below min ${min}; swap them`);
   }
-  if (value.cluster.ingress) {
-    for (const [index, mapping] of (value.cluster.portMappings ?? []).entries()) {
-      if (mapping.hostPort === 80 || mapping.hostPort === 443) {
-        reader.report(source, ['cluster', 'portMappings', index, 'hostPort'], `cluster.portMappings[${index}].hostPort: ${mapping.hostPort} is already taken by ingress: true; remove this mapping`);
-      }
-    }
-  }
   if ('type' in value && value.type === 'timed' && value.timeLimitMinutes === undefined) {
     reader.report(source, ['type'], 'type: a timed scenario needs timeLimitMinutes; add it');
   }

@@ -54,7 +54,7 @@ const labFields = {
   cluster: z
     .strictObject({
       workers: z.number().int().min(0).max(3).default(0).describe('Worker nodes besides the control plane.'),
-      ingress: z.boolean().default(false).describe('Publishes ports 80/443 of the control plane and labels it ingress-ready=true.'),
+      ingress: z.boolean().default(false).describe('Labels the control plane ingress-ready=true, where an ingress controller binds hostPort 80/443; the toolbox reaches it on the node.'),
       portMappings: z.array(portMappingSchema).optional().describe('Further host ports on the control plane.'),
     })
     .default({ workers: 0, ingress: false }),

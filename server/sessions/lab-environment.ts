@@ -72,7 +72,8 @@ export class ClusterLabEnvironment implements LabEnvironment {
     if (now.exitCode !== 0) throw new SetupError('reading the cluster before reset', now.output);
     const r = await this.toolbox.exec(resetScript(this.baseline, parseSnapshot(now.output)), { timeoutMs: SCRIPT_TIMEOUT_MS });
     if (r.exitCode !== 0) throw new SetupError('reset', r.output);
-    const home = await this.toolbox.exec(installWorkspaceScript(undefined), { timeoutMs: 60_000 });
+    // A lab may have switched the current namespace (`kubectl config set-context --current --namespace=…`).
+    const home = await this.toolbox.exec(`${installWorkspaceScript(undefined)}\nkubectl config set-context --current --namespace=default >/dev/null`, { timeoutMs: 60_000 });
     if (home.exitCode !== 0) throw new SetupError('emptying the home directory', home.output);
   }
 }

@@ -6,12 +6,10 @@ describe('labClusterShape', () => {
     expect(labClusterShape({ cluster: { workers: 0, ingress: false }, images: [] })).toEqual({ workers: 0 });
   });
 
-  it('publishes 80 and 443 and labels the control plane ingress-ready for ingress', () => {
+  it('labels the control plane ingress-ready for ingress and publishes no host ports for it (one ingress cluster per machine otherwise)', () => {
     expect(labClusterShape({ cluster: { workers: 2, ingress: true, portMappings: [{ containerPort: 30080, hostPort: 8080 }] }, images: ['nginx:1.27'] })).toEqual({
       workers: 2,
       portMappings: [
-        { containerPort: 80, hostPort: 80 },
-        { containerPort: 443, hostPort: 443 },
         { containerPort: 30080, hostPort: 8080 },
       ],
       controlPlaneLabels: { 'ingress-ready': 'true' },
