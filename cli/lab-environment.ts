@@ -1,5 +1,5 @@
 // Where `kubelab test` gets real clusters: kind clusters from the local node image, with the
-// attendee toolbox, reused across lessons of the same cluster shape and reset between them.
+// attendee toolbox; each lane of a parallel run reuses one cluster, reset between lessons.
 import { readVersions } from '../images/build/targets.js';
 import { evaluateChecks } from '../server/checks/evaluate.js';
 import { KubeClusterReader } from '../server/checks/kube-cluster-reader.js';
@@ -14,7 +14,7 @@ export interface DisposableLabEnvironment extends LabEnvironment {
 }
 
 /** Environments for lessons, plus `close()` to tear every cluster down at the end of the run. */
-export type LabEnvironmentFactory = ((lab: Lab) => Promise<DisposableLabEnvironment>) & { close?: () => Promise<void> };
+export type LabEnvironmentFactory = ((lab: Lab, lane?: number) => Promise<DisposableLabEnvironment>) & { close?: () => Promise<void> };
 
 /** The real factory: kind clusters through KindProvider, checks through the check engine. */
 export async function createLabEnvironmentFactory(log: (line: string) => void): Promise<LabEnvironmentFactory> {
@@ -32,5 +32,5 @@ export async function createLabEnvironmentFactory(log: (line: string) => void): 
     loadImages: (cluster, images) => provider.loadImages(cluster, images),
     log,
   });
-  return Object.assign((lab: Lab) => environments.forLab(lab), { close: () => environments.close() });
+  return Object.assign((lab: Lab, lane?: number) => environments.forLab(lab, lane), { close: () => environments.close() });
 }

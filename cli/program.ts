@@ -5,9 +5,10 @@ import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { lessonJsonSchemaFiles } from '../server/lessons/json-schema.js';
 import { formatProblem } from '../server/lessons/problems.js';
-import { formatProofTable, proveLesson, type LessonProof } from '../server/lessons/prove.js';
+import { formatProofTable, type LessonProof } from '../server/lessons/prove.js';
 import { importKillercoda, ImportError } from './killercoda.js';
 import type { LabEnvironmentFactory } from './lab-environment.js';
+import { proveAll, readEstimates } from './prove-all.js';
 import { lintPaths } from './lint.js';
 import { scaffoldLab } from './scaffold.js';
 import { SLUG_PATTERN } from '../server/lessons/schema.js';
@@ -70,7 +71,15 @@ async function importScenario(deps: CliDeps, source: string, out: string | undef
   return lint(deps, [path.relative(deps.cwd, outDir) || '.']);
 }
 
-async function prove(deps: CliDeps, names: string[], options: { all?: boolean; json?: string }): Promise<number> {
+/** Timings of the last curriculum run committed to the repo: the schedule's estimates on a clean checkout. */
+const COMMITTED_TIMINGS = 'docs/figures/kubelab-test.json';
+
+async function prove(deps: CliDeps, names: string[], options: { all?: boolean; json?: string; parallel?: string }): Promise<number> {
+  const lanes = Number(options.parallel ?? '1');
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 8) {
+    deps.err(`--parallel ${options.parallel}: give a whole number of clusters from 1 to 8`);
+    return EXIT.unusable;
+  }
   if (!names.length && !options.all) {
     deps.err('name the lessons to test (slugs or folders), or pass --all');
     return EXIT.unusable;
@@ -86,26 +95,23 @@ async function prove(deps: CliDeps, names: string[], options: { all?: boolean; j
     deps.err('no cluster environment is available: this build of kubelab has no LabEnvironment wired into cli/lab-environment.ts, so nothing was tested');
     return EXIT.unusable;
   }
-  const proofs: LessonProof[] = [];
+  const jsonFile = path.resolve(deps.cwd, options.json ?? 'test-results/kubelab-test.json');
+  let estimates = await readEstimates(jsonFile);
+  if (!estimates.size) estimates = await readEstimates(path.resolve(deps.cwd, COMMITTED_TIMINGS));
+  const started = Date.now();
+  let proofs: LessonProof[];
   try {
-    for (const lab of labs) {
-      deps.out(`proving ${lab.slug} (${lab.steps.length} steps)…`);
-      const env = await deps.labEnvironmentFactory(lab);
-      try {
-        proofs.push(await proveLesson(env, lab));
-      } finally {
-        await env.dispose();
-      }
-    }
+    proofs = await proveAll(labs, { lanes, factory: deps.labEnvironmentFactory, estimates, log: deps.out });
   } finally {
     await deps.labEnvironmentFactory.close?.();
   }
   deps.out(formatProofTable(proofs));
-  const jsonFile = path.resolve(deps.cwd, options.json ?? 'test-results/kubelab-test.json');
   await mkdir(path.dirname(jsonFile), { recursive: true });
   const passed = proofs.every((p) => p.passed);
-  await writeFile(jsonFile, `${JSON.stringify({ passed, lessons: proofs }, null, 2)}\n`);
-  deps.out(`${passed ? 'all lessons proven' : 'some lessons failed'}; results in ${path.relative(deps.cwd, jsonFile)}`);
+  const wallSeconds = Math.round((Date.now() - started) / 100) / 10;
+  await writeFile(jsonFile, `${JSON.stringify({ passed, lanes, wallSeconds, lessons: proofs }, null, 2)}\n`);
+  const failed = proofs.filter((p) => !p.passed).map((p) => p.lesson);
+  deps.out(`${failed.length ? `${failed.length} of ${proofs.length} lab(s) failed: ${failed.join(', ')}` : `all ${proofs.length} lab(s) proven`} in ${wallSeconds} s on ${lanes} cluster lane(s); results in ${path.relative(deps.cwd, jsonFile)}`);
   return passed ? EXIT.ok : EXIT.problems;
 }
 
@@ -168,7 +174,8 @@ export async function runCli(argv: string[], deps: CliDeps): Promise<number> {
     .argument('[lessons...]', 'lesson slugs or folders')
     .option('--all', 'every lesson and scenario under lessons/ and scenarios/')
     .option('--json <file>', 'where to write the results', 'test-results/kubelab-test.json')
-    .action(async (names: string[], options: { all?: boolean; json?: string }) => {
+    .option('--parallel <n>', 'prove on n clusters at once (lanes), longest labs first', '1')
+    .action(async (names: string[], options: { all?: boolean; json?: string; parallel?: string }) => {
       exitCode = await prove(deps, names, options);
     });
 

@@ -1,13 +1,14 @@
-// Lab environments for proving many lessons in a row (`kubelab test --all`): one cluster per
-// cluster shape (nodes, ingress, port mappings), reset between lessons instead of re-created,
-// which saves ~20 s per lesson. Images a lesson preloads are loaded into the reused cluster.
+// Lab environments for proving many lessons in a row (`kubelab test --all`): each lane (a worker
+// of a parallel run) keeps one cluster, reset between lessons instead of re-created (~20 s saved
+// per lesson). A lane replaces its cluster only when a lesson needs another shape (node count,
+// host ports). Control-plane labels (ingress-ready) are applied per lesson rather than being part
+// of the shape; reset removes them again, as they are not in the baseline snapshot.
 import { randomBytes } from 'node:crypto';
 import type { ClusterProvider, ClusterSpec } from '../clusters/provider.js';
 import { labClusterShape } from '../lessons/cluster-shape.js';
 import type { Lab } from '../lessons/load.js';
 import { Toolbox } from '../toolboxes/toolbox.js';
 import { type CheckEvaluator, ClusterLabEnvironment } from './lab-environment.js';
-
 export interface ReusableEnvironmentOptions {
   provider: ClusterProvider;
   nodeImage: string;
@@ -21,6 +22,7 @@ export interface ReusableEnvironmentOptions {
 }
 
 interface Slot {
+  key: string;
   cluster: string;
   toolbox: Toolbox;
   environment: ClusterLabEnvironment;
@@ -34,24 +36,65 @@ export interface LeasedEnvironment extends ClusterLabEnvironment {
 }
 
 export class ReusableEnvironments {
-  private readonly slots = new Map<string, Slot>();
+  /** One slot per lane. */
+  private readonly slots = new Map<number, Slot>();
 
   constructor(private readonly options: ReusableEnvironmentOptions) {}
 
-  /** Key of a cluster shape: labs with equal keys can share a cluster. */
-  static shapeKey(spec: Pick<ClusterSpec, 'workers' | 'portMappings' | 'controlPlaneLabels'>): string {
-    return JSON.stringify([spec.workers ?? 0, spec.portMappings ?? [], spec.controlPlaneLabels ?? {}]);
+  /** Key of a cluster shape: labs with equal keys can share a cluster (labels are applied per lab). */
+  static shapeKey(spec: Pick<ClusterSpec, 'workers' | 'portMappings'>): string {
+    return JSON.stringify([spec.workers ?? 0, spec.portMappings ?? []]);
   }
 
-  /** An environment for the lab: a reset cluster of the right shape, created on first need. */
-  async forLab(lab: Lab): Promise<LeasedEnvironment> {
-    const shape = labClusterShape(lab.manifest);
+  /** An environment for the lab on the lane's cluster: reset, re-created when the shape differs. */
+  async forLab(lab: Lab, lane = 0): Promise<LeasedEnvironment> {
+    const { controlPlaneLabels, ...shape } = labClusterShape(lab.manifest);
     const key = ReusableEnvironments.shapeKey(shape);
-    let slot = this.slots.get(key);
+    let slot = this.slots.get(lane);
+    if (slot && slot.key !== key) {
+      this.options.log?.(`deleting cluster ${slot.cluster}: ${lab.slug} needs another shape`);
+      this.slots.delete(lane);
+      await this.dispose(slot);
+      slot = undefined;
+    }
     if (!slot) {
-      const name = `${this.options.namePrefix ?? 'kubelab-test'}-${randomBytes(3).toString('hex')}`;
-      this.options.log?.(`creating cluster ${name} (${shape.workers ?? 0} worker(s)${shape.portMappings ? ', ingress ports' : ''})`);
-      const info = await this.options.provider.create({ name, image: this.options.nodeImage, owner: 'kubelab-test', ...shape });
+      slot = await this.createSlot(key, shape);
+      this.slots.set(lane, slot);
+    } else if (slot.dirty) {
+      this.options.log?.(`resetting cluster ${slot.cluster} for ${lab.slug}`);
+      try {
+        await slot.environment.reset();
+      } catch (error) {
+        // A cluster that cannot be reset (a lab broke it, a node died) is replaced, once.
+        this.options.log?.(`reset of ${slot.cluster} failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}); replacing it`);
+        this.slots.delete(lane);
+        await this.dispose(slot).catch(() => undefined);
+        slot = await this.createSlot(key, shape);
+        this.slots.set(lane, slot);
+      }
+    }
+    const current = slot;
+    const missing = (shape.preloadImages ?? []).filter((i) => !current.images.has(i));
+    if (missing.length) {
+      await this.options.loadImages(current.cluster, missing);
+      missing.forEach((i) => current.images.add(i));
+    }
+    current.dirty = true;
+    if (controlPlaneLabels) {
+      const pairs = Object.entries(controlPlaneLabels).map(([k, v]) => `${k}=${v}`).join(' ');
+      const r = await current.toolbox.exec(`kubectl label node -l node-role.kubernetes.io/control-plane --overwrite ${pairs}`, { timeoutMs: 60_000 });
+      if (r.exitCode !== 0) throw new Error(`labelling the control plane of ${current.cluster} (${pairs}) failed: ${r.output}`);
+    }
+    const leased = current.environment as LeasedEnvironment;
+    leased.dispose = async () => undefined;
+    return leased;
+  }
+
+  private async createSlot(key: string, shape: Omit<ReturnType<typeof labClusterShape>, 'controlPlaneLabels'>): Promise<Slot> {
+    const name = `${this.options.namePrefix ?? 'kubelab-test'}-${randomBytes(3).toString('hex')}`;
+    this.options.log?.(`creating cluster ${name} (${shape.workers ?? 0} worker(s))`);
+    const info = await this.options.provider.create({ name, image: this.options.nodeImage, owner: 'kubelab-test', ...shape });
+    try {
       const toolbox = await Toolbox.start({
         name: `${name}-toolbox`,
         image: this.options.toolboxImage,
@@ -60,30 +103,22 @@ export class ReusableEnvironments {
         owner: 'kubelab-test',
       });
       const evaluate = this.options.evaluator(await this.options.provider.kubeconfig(name, 'external'), toolbox);
-      slot = { cluster: name, toolbox, environment: await ClusterLabEnvironment.create(toolbox, evaluate), images: new Set(shape.preloadImages ?? []), dirty: false };
-      this.slots.set(key, slot);
-    } else if (slot.dirty) {
-      this.options.log?.(`resetting cluster ${slot.cluster} for ${lab.slug}`);
-      await slot.environment.reset();
+      return { key, cluster: name, toolbox, environment: await ClusterLabEnvironment.create(toolbox, evaluate), images: new Set(shape.preloadImages ?? []), dirty: false };
+    } catch (error) {
+      await this.options.provider.delete(name).catch(() => undefined);
+      throw error;
     }
-    const missing = (shape.preloadImages ?? []).filter((i) => !slot.images.has(i));
-    if (missing.length) {
-      await this.options.loadImages(slot.cluster, missing);
-      missing.forEach((i) => slot.images.add(i));
-    }
-    slot.dirty = true;
-    const leased = slot.environment as LeasedEnvironment;
-    leased.dispose = async () => undefined;
-    return leased;
+  }
+
+  private async dispose(slot: Slot): Promise<void> {
+    await slot.toolbox.dispose();
+    await this.options.provider.delete(slot.cluster);
   }
 
   /** Deletes every cluster and toolbox this object created. */
   async close(): Promise<void> {
     const slots = [...this.slots.values()];
     this.slots.clear();
-    await Promise.allSettled(slots.map(async (s) => {
-      await s.toolbox.dispose();
-      await this.options.provider.delete(s.cluster);
-    }));
+    await Promise.allSettled(slots.map((s) => this.dispose(s)));
   }
 }
