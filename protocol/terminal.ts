@@ -80,8 +80,13 @@ export interface TerminalOutputMessage extends TerminalRef {
   data: Uint8Array | ArrayBuffer;
 }
 
-/** The terminal's program ended; no more output will follow. */
+/** The terminal's program ended; no more output follows unless a client asks for a restart. */
 export interface TerminalExitMessage extends TerminalRef, TerminalExitInfo {}
+
+/** A new program started in the terminal after an exit; its output continues from `seq`. */
+export interface TerminalRestartedMessage extends TerminalRef {
+  seq: number;
+}
 
 /** The pty size in effect changed (another client attached, detached or resized). */
 export interface TerminalSizeMessage extends TerminalRef {
@@ -120,6 +125,8 @@ export interface TerminalClientToServerEvents {
   'terminal:input': (message: TerminalInputMessage) => void;
   'terminal:resize': (message: TerminalResizeMessage) => void;
   'terminal:ack': (message: TerminalAckMessage) => void;
+  /** Starts a new shell in a terminal whose shell exited; ignored while one runs. */
+  'terminal:restart': (ref: TerminalRef) => void;
 }
 
 /** Events the server sends about terminals. */
@@ -128,6 +135,7 @@ export interface TerminalServerToClientEvents {
   'terminal:output': (message: TerminalOutputMessage) => void;
   'terminal:size': (message: TerminalSizeMessage) => void;
   'terminal:exit': (message: TerminalExitMessage) => void;
+  'terminal:restarted': (message: TerminalRestartedMessage) => void;
   'terminal:error': (message: TerminalErrorMessage) => void;
 }
 

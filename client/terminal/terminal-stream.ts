@@ -11,6 +11,7 @@ import type {
   TerminalLimits,
   TerminalOutputMessage,
   TerminalRef,
+  TerminalRestartedMessage,
   TerminalSizeMessage,
 } from '../../protocol/terminal.js';
 
@@ -26,6 +27,8 @@ export interface TerminalSink {
 export interface TerminalStreamListeners {
   onAttached?: (message: TerminalAttachedMessage) => void;
   onExit?: (info: TerminalExitInfo) => void;
+  /** A new shell started after an exit (this tab or another asked for it). */
+  onRestart?: (seq: number) => void;
   onError?: (error: TerminalErrorMessage) => void;
   onSize?: (size: { cols: number; rows: number }) => void;
 }
@@ -56,6 +59,7 @@ export class TerminalStream {
   private ackTimer: ReturnType<typeof setTimeout> | undefined;
   private queuedInput = '';
   private exitInfo: TerminalExitInfo | undefined;
+  private restartRequested = false;
   private disposed = false;
   private readonly ref: TerminalRef;
   private readonly handlers: { [E in keyof ServerToClientEvents]: ServerToClientEvents[E] };
@@ -78,6 +82,7 @@ export class TerminalStream {
       'terminal:output': (m) => mine(m) && this.handleOutput(m),
       'terminal:size': (m) => mine(m) && this.handleSize(m),
       'terminal:exit': (m) => mine(m) && this.handleExit(m),
+      'terminal:restarted': (m) => mine(m) && this.handleRestarted(m),
       'terminal:error': (m) => m.sessionId === this.ref.sessionId && m.terminalId === this.ref.terminalId && this.handleError(m),
     };
     for (const [event, handler] of Object.entries(this.handlers)) socket.on(event as keyof ServerToClientEvents, handler as never);
@@ -105,9 +110,16 @@ export class TerminalStream {
     return this.attached;
   }
 
-  /** Sends keystrokes or text, in pieces within the server's message limit. */
+  /**
+   * Sends keystrokes or text, in pieces within the server's message limit. After the shell exited,
+   * Enter asks for a new one (the server's exit notice says so) and other keys are dropped.
+   */
   input(data: string): void {
-    if (this.disposed || this.exitInfo) return;
+    if (this.disposed) return;
+    if (this.exitInfo) {
+      if (/[\r\n]/.test(data)) this.restart();
+      return;
+    }
     if (!this.attached) {
       this.queuedInput = (this.queuedInput + data).slice(0, MAX_QUEUED_INPUT_CHARS);
       return;
@@ -118,6 +130,13 @@ export class TerminalStream {
       this.socket.emit('terminal:input', { ...this.ref, data: data.slice(at, end) });
       at = end;
     }
+  }
+
+  /** Asks for a new shell after an exit; once, until the server answers. */
+  restart(): void {
+    if (this.disposed || !this.exitInfo || this.restartRequested || !this.attached) return;
+    this.restartRequested = true;
+    this.socket.emit('terminal:restart', this.ref);
   }
 
   /** This screen's size changed (the server applies the smallest of all attached screens). */
@@ -198,12 +217,20 @@ export class TerminalStream {
   }
 
   private handleExit(info: TerminalExitInfo): void {
+    this.restartRequested = false;
     if (this.exitInfo) return;
     this.exitInfo = info.signal === undefined ? { exitCode: info.exitCode } : { exitCode: info.exitCode, signal: info.signal };
     this.listeners.onExit?.(this.exitInfo);
   }
 
+  private handleRestarted(m: TerminalRestartedMessage): void {
+    this.exitInfo = undefined;
+    this.restartRequested = false;
+    this.listeners.onRestart?.(m.seq);
+  }
+
   private handleError(m: TerminalErrorMessage): void {
+    if (m.event === 'terminal:restart') this.restartRequested = false;
     if (m.code === 'TERMINAL_CLIENT_STALLED') {
       // Detached for falling behind: catch up on what is queued, then resume from our offset.
       this.attached = false;

@@ -41,6 +41,7 @@ export const terminalPayloadSchemas = {
   'terminal:input': z.strictObject({ ...ref, data: inputData }),
   'terminal:resize': z.strictObject({ ...ref, cols, rows }),
   'terminal:ack': z.strictObject({ ...ref, seq }),
+  'terminal:restart': z.strictObject(ref),
 } satisfies Record<keyof TerminalClientToServerEvents, z.ZodType>;
 
 /** Payload type of each event, as parsed. */
@@ -50,6 +51,7 @@ export interface TerminalPayloads {
   'terminal:input': TerminalInputMessage;
   'terminal:resize': TerminalResizeMessage;
   'terminal:ack': TerminalAckMessage;
+  'terminal:restart': TerminalRef;
 }
 
 /** Outcome of parsing one payload: the typed message, or a one-line reason to send back. */

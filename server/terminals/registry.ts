@@ -47,6 +47,19 @@ export class TerminalRegistry {
     return terminal;
   }
 
+  /**
+   * Starts a new program in a terminal whose program exited, through the launcher (so it runs in
+   * the session's current toolbox). False when the program still runs. Throws TerminalError:
+   * TERMINAL_NOT_FOUND when there is no such terminal or the session no longer launches it,
+   * TERMINAL_START_FAILED when it cannot be spawned.
+   */
+  restart(ref: TerminalRef): boolean {
+    const terminal = this.get(ref);
+    const launch = terminal && !this.disposed ? this.options.launch(ref) : undefined;
+    if (!terminal || !launch) throw new TerminalError('TERMINAL_NOT_FOUND', `session ${ref.sessionId} has no terminal '${ref.terminalId}' to restart; the session may have ended, start the lab again`);
+    return terminal.restart(launch);
+  }
+
   /** Terminals of one session, in the order they were opened. */
   list(sessionId: string): Terminal[] {
     return [...this.terminals.values()].filter((t) => t.ref.sessionId === sessionId).map((t) => t.terminal);

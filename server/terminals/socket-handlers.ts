@@ -126,6 +126,17 @@ export function attachTerminalHandlers(
       if (attachment && !attachment.ack(message.seq)) fail('terminal:ack', 'TERMINAL_BAD_MESSAGE', `ack of offset ${message.seq} is beyond the output sent to this client; ack only offsets you have received`, message);
     });
 
+    // Any attached tab may start a new shell after an exit; the others see it start.
+    on('terminal:restart', (ref) => {
+      if (!attached('terminal:restart', ref)) return;
+      try {
+        registry.restart(ref);
+      } catch (error) {
+        if (error instanceof TerminalError) return fail('terminal:restart', error.code, error.message, ref);
+        throw error;
+      }
+    });
+
     const detachAll = (): void => {
       for (const attachment of attachments.values()) attachment.dispose();
       attachments.clear();
@@ -157,6 +168,7 @@ function clientFor(socket: TerminalSocket, ref: TerminalRef, onStalled: () => vo
     output: (seq, data) => socket.emit('terminal:output', { sessionId, terminalId, seq, data }),
     size: (size) => socket.emit('terminal:size', { sessionId, terminalId, ...size }),
     exit: (info) => socket.emit('terminal:exit', { sessionId, terminalId, ...info }),
+    restarted: (seq) => socket.emit('terminal:restarted', { sessionId, terminalId, seq }),
     stalled: () => {
       onStalled();
       socket.emit('terminal:error', {

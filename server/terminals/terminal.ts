@@ -1,7 +1,11 @@
-// One pty and everything that depends on it: the replay buffer, per-client flow control, the
+// One terminal and everything that depends on it: the replay buffer, per-client flow control, the
 // shared size, exit and idle tracking. Clients are interfaces, not sockets, so the same object
 // serves socket.io, tests and benchmarks. The pty runs whatever argv the session chose (in
 // production `docker exec -it -u learner <toolbox> bash -l`); this layer never decides it.
+//
+// A terminal outlives its program: when the shell exits, a notice is appended to the output and
+// restart() spawns a new program in the same terminal. Output offsets keep counting across
+// programs, so every attached tab (and any tab that re-attaches later) stays consistent.
 import pty from '@lydell/node-pty';
 import type { IDisposable, IPty } from '@lydell/node-pty';
 import type { TerminalExitInfo, TerminalReplayGap } from '../../protocol/terminal.js';
@@ -54,6 +58,8 @@ export interface TerminalClient {
   output(seq: number, data: Uint8Array): void;
   size(size: TerminalSize): void;
   exit(info: TerminalExitInfo): void;
+  /** A new program started after an exit; its output follows from offset `seq`. */
+  restarted(seq: number): void;
   /** The client was detached for not acknowledging output; it may attach again from its offset. */
   stalled(): void;
 }
@@ -85,6 +91,32 @@ interface Attached {
 
 const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
 
+/**
+ * Appended to the output when the program ends on its own (not when the terminal is disposed), so
+ * every tab, and a tab attaching later, sees why the screen stopped and how to go on.
+ */
+export function exitNotice(info: TerminalExitInfo): string {
+  const how = info.signal ? ` (signal ${info.signal})` : info.exitCode !== 0 ? ` with code ${info.exitCode}` : '';
+  return `\r\n\x1b[2m[shell exited${how} — press Enter to start a new one]\x1b[0m\r\n`;
+}
+
+const encoder = new TextEncoder();
+
+function spawn(launch: TerminalLaunch, size: TerminalSize): IPty {
+  try {
+    return pty.spawn(launch.file, [...launch.args], {
+      name: launch.termName ?? 'xterm-256color',
+      cols: size.cols,
+      rows: size.rows,
+      cwd: launch.cwd,
+      env: launch.env,
+      encoding: null,
+    });
+  } catch (error) {
+    throw new TerminalError('TERMINAL_START_FAILED', `could not start ${[launch.file, ...launch.args].join(' ')} in ${launch.cwd}: ${String(error)}; check that the program exists and the directory is readable`, { cause: error });
+  }
+}
+
 /** A running (or ended) pty shared by any number of attached clients. */
 export class Terminal implements IDisposable {
   private readonly replay: ReplayBuffer;
@@ -93,8 +125,8 @@ export class Terminal implements IDisposable {
   private readonly now: () => number;
   private readonly clients = new Map<string, Attached>();
   private readonly exitListeners = new Set<(info: TerminalExitInfo) => void>();
-  private readonly subscriptions: IDisposable[] = [];
-  private readonly exited: Promise<TerminalExitInfo>;
+  private subscriptions: IDisposable[] = [];
+  private exited!: Promise<TerminalExitInfo>;
   private currentSize: TerminalSize;
   private exitInfo: TerminalExitInfo | undefined;
   private paused = false;
@@ -108,24 +140,11 @@ export class Terminal implements IDisposable {
   /** Spawns the program; throws TerminalError TERMINAL_START_FAILED when it cannot. */
   static start(launch: TerminalLaunch, options: TerminalOptions = {}): Terminal {
     const size = launch.initialSize ?? DEFAULT_SIZE;
-    let process: IPty;
-    try {
-      process = pty.spawn(launch.file, [...launch.args], {
-        name: launch.termName ?? 'xterm-256color',
-        cols: size.cols,
-        rows: size.rows,
-        cwd: launch.cwd,
-        env: launch.env,
-        encoding: null,
-      });
-    } catch (error) {
-      throw new TerminalError('TERMINAL_START_FAILED', `could not start ${[launch.file, ...launch.args].join(' ')} in ${launch.cwd}: ${String(error)}; check that the program exists and the directory is readable`, { cause: error });
-    }
-    return new Terminal(process, size, options);
+    return new Terminal(spawn(launch, size), size, options);
   }
 
   private constructor(
-    private readonly process: IPty,
+    private process: IPty,
     size: TerminalSize,
     private readonly options: TerminalOptions,
   ) {
@@ -134,8 +153,14 @@ export class Terminal implements IDisposable {
     this.now = options.now ?? Date.now;
     this.lastInput = this.now();
     this.currentSize = size;
+    this.adopt(process);
+  }
+
+  // Wires a (new) program's output and exit to this terminal.
+  private adopt(process: IPty): void {
+    this.process = process;
     // With encoding: null node-pty hands out Buffers, whatever its typings say.
-    this.subscriptions.push(process.onData((chunk) => this.handleOutput(chunk as unknown as Uint8Array)));
+    this.subscriptions = [process.onData((chunk) => this.handleOutput(chunk as unknown as Uint8Array))];
     this.exited = new Promise((resolve) => {
       this.subscriptions.push(
         process.onExit(({ exitCode, signal }) => {
@@ -145,6 +170,27 @@ export class Terminal implements IDisposable {
         }),
       );
     });
+  }
+
+  /**
+   * Starts a new program in this terminal after the last one exited (the launch is asked afresh,
+   * so it follows the session's current toolbox). Attached clients keep their attachments and
+   * offsets; each is told where the new output begins. Returns false, doing nothing, while a
+   * program still runs (two tabs pressing Enter start one shell) or once the terminal is disposed.
+   * Throws TerminalError TERMINAL_START_FAILED when the program cannot be spawned.
+   */
+  restart(launch: TerminalLaunch): boolean {
+    if (!this.exitInfo || this.disposing) return false;
+    const process = spawn(launch, this.currentSize);
+    for (const s of this.subscriptions) s.dispose();
+    this.exitInfo = undefined;
+    this.paused = false; // a fresh pty is never paused
+    this.lastInput = this.now();
+    this.adopt(process);
+    const seq = this.replay.endSeq;
+    for (const { client } of this.clients.values()) client.restarted(seq);
+    this.evaluateFlow();
+    return true;
   }
 
   /** Process id of the program in the pty (the docker client in production). */
@@ -291,6 +337,7 @@ export class Terminal implements IDisposable {
   }
 
   private handleExit(info: TerminalExitInfo): void {
+    if (!this.disposing) this.handleOutput(encoder.encode(exitNotice(info)));
     this.exitInfo = info;
     this.clearRecheck();
     for (const { client } of this.clients.values()) client.exit(info);

@@ -20,6 +20,7 @@ describe('terminal protocol', () => {
     expectTypeOf<Parsed<'terminal:resize'>>().toEqualTypeOf<PayloadOf<'terminal:resize'>>();
     expectTypeOf<Parsed<'terminal:ack'>>().toEqualTypeOf<PayloadOf<'terminal:ack'>>();
     expectTypeOf<Parsed<'terminal:detach'>>().toEqualTypeOf<PayloadOf<'terminal:detach'>>();
+    expectTypeOf<Parsed<'terminal:restart'>>().toEqualTypeOf<PayloadOf<'terminal:restart'>>();
     expectTypeOf<Required<Parsed<'terminal:attach'>>>().toEqualTypeOf<Required<PayloadOf<'terminal:attach'>>>();
     expect(TERMINAL_LIMITS).toEqual({ maxRows: 500, maxCols: 1000, maxInputBytes: 65536, maxIdLength: 64 } satisfies TerminalLimits);
   });
@@ -32,6 +33,7 @@ describe('terminal protocol', () => {
       'terminal:input': { ...ref, data: '€'.repeat(65536 / 3) },
       'terminal:resize': { ...ref, cols: 1, rows: 1 },
       'terminal:ack': { ...ref, seq: 0 },
+      'terminal:restart': ref,
     };
     for (const [event, payload] of Object.entries(messages)) {
       expect(parseTerminalPayload(event as keyof ClientToServerEvents, payload), event).toMatchObject({ ok: true, value: payload });

@@ -19,6 +19,7 @@ function recorder(): TerminalClient & { text: () => string; exited: boolean } {
     output: (_seq: number, data: Uint8Array) => chunks.push(data.slice()),
     size: () => {},
     exit: () => (client.exited = true),
+    restarted: () => {},
     stalled: () => {},
     text: () => Buffer.concat(chunks).toString('utf8'),
   };

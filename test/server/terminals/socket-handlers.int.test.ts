@@ -173,6 +173,65 @@ describe('terminal over socket.io', () => {
     expect(late.exit).toEqual({ exitCode: 3 });
   });
 
+  it('after exit shows the notice, starts one new shell on Enter in the same terminal, and keeps every tab at the same offsets', async () => {
+    const s = await setup();
+    const restarts = { a: [] as number[], b: [] as number[] };
+    const a = client(s, { listeners: { onRestart: (seq) => restarts.a.push(seq) } });
+    const b = client(s, { listeners: { onRestart: (seq) => restarts.b.push(seq) } });
+    await idle(a);
+    await idle(b);
+    const terminal = s.registry.get(ref);
+    a.stream.input('echo first-pid-$$\r');
+    await a.waitFor((t) => /first-pid-\d+/.test(t), 5_000, 'the first pid');
+    const firstPid = /first-pid-(\d+)/.exec(a.text())?.[1];
+    a.stream.input('exit\r');
+    await a.waitForText('[shell exited — press Enter to start a new one]');
+    await b.waitForText('[shell exited — press Enter to start a new one]');
+    await until(() => a.exit !== undefined && b.exit !== undefined, 5_000, 'the exit on both tabs');
+    b.stream.input('echo ignored'); // keys other than Enter are dropped while no shell runs
+    const exitedAt = terminal?.endSeq ?? -1;
+    // Both tabs press Enter at once: one shell starts, and both hear of it at the same offset.
+    a.stream.input('\r');
+    b.stream.input('\r');
+    await until(() => restarts.a.length > 0 && restarts.b.length > 0, 5_000, 'the restart on both tabs');
+    await idle(a);
+    a.stream.input('echo second-pid-$$\r');
+    await b.waitFor((t) => /second-pid-\d+/.test(t), 5_000, 'the second pid on the other tab');
+    await idle(a);
+    await idle(b);
+    expect(restarts).toEqual({ a: [exitedAt], b: [exitedAt] });
+    expect(s.registry.get(ref)).toBe(terminal);
+    expect(/second-pid-(\d+)/.exec(b.text())?.[1]).not.toBe(firstPid);
+    expect(a.stream.exit).toBeUndefined();
+    expect(b.stream.exit).toBeUndefined();
+    expect(a.text()).not.toContain('echo ignored');
+    expect(a.stream.seq).toBe(terminal?.endSeq);
+    expect(b.stream.seq).toBe(terminal?.endSeq);
+    expect(a.lines()).toEqual(b.lines());
+    // A tab opened now replays both shells, notice included, onto the same screen.
+    const late = client(s);
+    await idle(late);
+    expect(late.lines()).toEqual(a.lines());
+    expect(late.text()).toContain('first-pid-');
+  });
+
+  it('refuses a restart from a socket that is not attached, and from a session that no longer launches the terminal', async () => {
+    let launchable = true;
+    const s = await setup({ launch: (r) => (launchable ? bashLauncher(r) : undefined) });
+    const a = client(s);
+    await idle(a);
+    a.stream.input('exit\r');
+    await until(() => a.exit !== undefined, 5_000, 'the exit');
+    const stranger = client(s, {}, { sessionId: 's1', terminalId: 'other' });
+    await idle(stranger);
+    stranger.socket.emit('terminal:restart', ref);
+    expect((await stranger.errorWith('TERMINAL_NOT_ATTACHED')).event).toBe('terminal:restart');
+    launchable = false;
+    a.stream.input('\r');
+    expect(await a.errorWith('TERMINAL_NOT_FOUND')).toMatchObject({ event: 'terminal:restart', message: expect.stringContaining('start the lab again') });
+    expect(s.registry.get(ref)?.exit).toEqual({ exitCode: 0 });
+  });
+
   it('rejects malformed and oversized messages, counts them, and the terminal keeps working', async () => {
     const s = await setup();
     const a = client(s);
