@@ -10,7 +10,7 @@ type Parsed<E extends keyof typeof terminalPayloadSchemas> = z.infer<(typeof ter
 
 describe('terminal protocol', () => {
   it('has a schema for every client event and no schema for events that do not exist', () => {
-    const events: Array<keyof ClientToServerEvents> = ['terminal:attach', 'terminal:detach', 'terminal:input', 'terminal:resize', 'terminal:ack'];
+    const events: Array<keyof ClientToServerEvents> = ['terminal:attach', 'terminal:detach', 'terminal:input', 'terminal:resize', 'terminal:ack', 'terminal:restart'];
     expect(Object.keys(terminalPayloadSchemas).sort()).toEqual([...events].sort());
     expectTypeOf<keyof typeof terminalPayloadSchemas>().toEqualTypeOf<keyof ClientToServerEvents>();
   });
