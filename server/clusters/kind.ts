@@ -1,10 +1,12 @@
 // ClusterProvider on kind: each cluster gets its own Docker network (created here, labelled as
-// kubelab's), so containers attached to one cluster's network cannot reach another cluster.
+// kubelab's), so containers attached to one cluster's network cannot reach another cluster, and
+// firewalled (network-guard.ts) so they cannot reach the host or the cloud metadata service.
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheRoot } from '../../images/build/cache.js';
 import { ClusterCommandError, type CommandRunner, execaRunner, formatCommand } from './command.js';
 import { kindConfig } from './kind-config.js';
+import { bridgeName, runGuard } from './network-guard.js';
 import {
   OWNER_LABEL,
   type ClusterInfo,
@@ -17,6 +19,8 @@ import {
 const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 /** Our label on the per-cluster network, naming the cluster it belongs to. */
 const CLUSTER_LABEL = 'dev.kubelab.cluster';
+/** On the network: the image whose iptables wrote the guard rules, to remove them with on delete. */
+const GUARD_IMAGE_LABEL = 'dev.kubelab.guard-image';
 
 /** Finds the kind CLI: $KUBELAB_KIND, then the one `npm run images` installed, then PATH. */
 export async function findKind(): Promise<string> {
@@ -36,6 +40,8 @@ export interface KindProviderOptions {
   docker?: string;
   /** How long `kind create` may wait for the nodes to become Ready. */
   waitForReady?: string;
+  /** Firewall each cluster network (network-guard.ts); default on unless KUBELAB_NETWORK_GUARD=off. */
+  guard?: boolean;
 }
 
 export class KindProvider implements ClusterProvider {
@@ -43,8 +49,10 @@ export class KindProvider implements ClusterProvider {
   private readonly kind: string;
   private readonly docker: string;
   private readonly waitForReady: string;
+  private readonly guard: boolean;
 
   constructor(options: KindProviderOptions & { kind: string }) {
+    this.guard = options.guard ?? process.env.KUBELAB_NETWORK_GUARD !== 'off';
     this.run = options.run ?? execaRunner;
     this.kind = options.kind;
     this.docker = options.docker ?? 'docker';
@@ -62,12 +70,23 @@ export class KindProvider implements ClusterProvider {
     const labels = { ...spec.labels, [OWNER_LABEL]: owner, [CLUSTER_LABEL]: spec.name };
 
     progress({ phase: 'network', message: `creating network ${spec.name}` });
+    const bridge = bridgeName(spec.name);
     await this.must(this.docker, [
       'network', 'create', '--driver', 'bridge',
       ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+      ...(this.guard ? ['--label', `${GUARD_IMAGE_LABEL}=${spec.image}`] : []),
       '--opt', 'com.docker.network.bridge.enable_ip_masquerade=true',
+      '--opt', `com.docker.network.bridge.name=${bridge}`,
       spec.name,
     ]);
+    if (this.guard) {
+      try {
+        await runGuard(this.run, this.docker, spec.image, bridge, 'apply');
+      } catch (error) {
+        await this.delete(spec.name).catch(() => undefined);
+        throw new Error(`${error instanceof Error ? error.message : String(error)}. The rules keep attendees away from the host and the cloud metadata service; fix Docker's iptables, or set KUBELAB_NETWORK_GUARD=off on a machine you do not share (docs/security.md).`);
+      }
+    }
 
     progress({ phase: 'creating', message: `creating cluster ${spec.name} from ${spec.image}` });
     const env = { KIND_EXPERIMENTAL_DOCKER_NETWORK: spec.name };
@@ -104,8 +123,11 @@ export class KindProvider implements ClusterProvider {
   async delete(name: string): Promise<void> {
     await this.must(this.kind, ['delete', 'cluster', '--name', name, '--kubeconfig', this.kubeconfigPath(name)]);
     // kind leaves the network behind; it is ours, so it goes too (if nothing else is attached).
-    const networks = await this.must(this.docker, ['network', 'ls', '--filter', `label=${CLUSTER_LABEL}=${name}`, '--format', '{{.Name}}']);
-    for (const network of networks.split('\n').filter(Boolean)) {
+    const networks = await this.must(this.docker, ['network', 'ls', '--filter', `label=${CLUSTER_LABEL}=${name}`, '--format', `{{.Name}}\t{{.Label "${GUARD_IMAGE_LABEL}"}}`]);
+    for (const line of networks.split('\n').filter(Boolean)) {
+      const [network = '', guardImage = ''] = line.split('\t');
+      // Stale rules would be harmless (the bridge is gone) but would pile up on a busy server.
+      if (guardImage && guardImage !== '<no value>') await runGuard(this.run, this.docker, guardImage, bridgeName(name), 'remove').catch(() => undefined);
       await this.disconnectAll(network);
       await this.must(this.docker, ['network', 'rm', network]);
     }

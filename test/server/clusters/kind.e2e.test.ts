@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa } from 'execa';
 import { readVersions, IMAGES_DIR, type Versions } from '../../../images/build/targets.js';
+import { bridgeName } from '../../../server/clusters/network-guard.js';
 import { KindProvider } from '../../../server/clusters/kind.js';
 import type { ClusterProgress } from '../../../server/clusters/provider.js';
 import { Toolbox } from '../../../server/toolboxes/toolbox.js';
@@ -197,6 +198,8 @@ EOF`);
     const volumesAfter = (await docker('volume', 'ls', '--format', '{{.Name}}')).split('\n').filter(Boolean);
     expect(volumesAfter.filter((v) => !volumesBefore.includes(v))).toEqual([]);
     expect((await provider.list({ prefix: name })).length).toBe(0);
+    const rules = await docker('run', '--rm', '--network', 'host', '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', '--cap-add', 'NET_RAW', '--entrypoint', 'iptables-save', versions.node.image);
+    expect(rules).not.toContain(bridgeName(name));
   });
 });
 
