@@ -102,6 +102,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       idleMinutes: config.idleMinutes,
       gated: config.gated,
       poolSize: config.poolSize,
+      maxSessions: config.maxSessions,
       clock,
       log: log.child({ part: 'sessions' }),
       terminalActivity: (id) => registry.lastInputAt(id),

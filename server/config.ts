@@ -1,9 +1,11 @@
 // The server's settings, from command-line flags and KUBELAB_* variables (flags win), validated
 // in one place. Pure: main.ts passes argv, the environment and the working directory in, and
 // every problem comes back at once, naming the flag or variable and what to write instead.
+import { freemem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { MIB_PER_SEAT, defaultMaxSessions } from './sessions/session-manager/seats.js';
 
 /** Validated settings of one server. */
 export interface Config {
@@ -15,6 +17,8 @@ export interface Config {
   lessonsRoot: string;
   /** Ready single-node clusters kept warm; 0 creates every cluster on demand. */
   poolSize: number;
+  /** Labs running at once (warm pool clusters included); starts beyond it are refused. */
+  maxSessions: number;
   sessionMinutes: number;
   idleMinutes: number;
   /** Steps must be passed in order. */
@@ -52,6 +56,12 @@ const SETTINGS = {
   dataDir: { flag: 'data-dir', env: 'KUBELAB_DATA_DIR', schema: z.string().min(1).default('data'), fix: 'name a writable folder, e.g. ./data' },
   lessonsRoot: { flag: 'lessons', env: 'KUBELAB_LESSONS', schema: z.string().min(1).default('.'), fix: 'name the folder that holds lessons/ and scenarios/' },
   poolSize: { flag: 'pool-size', env: 'KUBELAB_POOL_SIZE', schema: int(0, 50).default(1), fix: 'use a whole number from 0 (no warm clusters) to 50' },
+  maxSessions: {
+    flag: 'max-sessions',
+    env: 'KUBELAB_MAX_SESSIONS',
+    schema: int(1, 1000).optional(),
+    fix: `use a whole number from 1 to 1000 (default: free memory / ${MIB_PER_SEAT} MiB)`,
+  },
   sessionMinutes: { flag: 'session-minutes', env: 'KUBELAB_SESSION_MINUTES', schema: int(5, 24 * 60).default(120), fix: 'use a whole number of minutes from 5 to 1440' },
   idleMinutes: { flag: 'idle-minutes', env: 'KUBELAB_IDLE_MINUTES', schema: int(1, 24 * 60).default(30), fix: 'use a whole number of minutes from 1 to 1440' },
   gated: { flag: 'gated', env: 'KUBELAB_GATED', schema: bool.default(true), fix: 'use true or false' },
@@ -75,7 +85,7 @@ export const CONFIG_USAGE = Object.values(SETTINGS as Record<string, Setting>)
   .join('\n');
 
 /** Reads flags (`--port 8080`, `--no-gated`) and variables into a Config, or throws ConfigError. */
-export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string): Config {
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, cwd: string, machine: { freeMemoryBytes: number } = { freeMemoryBytes: freemem() }): Config {
   const options = Object.fromEntries(Object.values(SETTINGS as Record<string, Setting>).map((s) => [s.flag, { type: 'string' as const }]));
   let flags: Record<string, string | boolean | undefined>;
   const problems: string[] = [];
@@ -98,8 +108,13 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
   }
   if (problems.length) throw new ConfigError(problems);
   const config = values as unknown as Config;
+  config.maxSessions ??= defaultMaxSessions(machine.freeMemoryBytes);
   if (config.idleMinutes > config.sessionMinutes) {
-    throw new ConfigError([`KUBELAB_IDLE_MINUTES (${config.idleMinutes}) is longer than KUBELAB_SESSION_MINUTES (${config.sessionMinutes}); make it shorter, or raise the session length`]);
+    problems.push(`KUBELAB_IDLE_MINUTES (${config.idleMinutes}) is longer than KUBELAB_SESSION_MINUTES (${config.sessionMinutes}); make it shorter, or raise the session length`);
   }
+  if (config.poolSize > config.maxSessions) {
+    problems.push(`the warm pool (KUBELAB_POOL_SIZE ${config.poolSize}) is larger than KUBELAB_MAX_SESSIONS (${config.maxSessions}); warm clusters take seats too, so make the pool smaller or allow more sessions`);
+  }
+  if (problems.length) throw new ConfigError(problems);
   return { ...config, dataDir: path.resolve(cwd, config.dataDir), lessonsRoot: path.resolve(cwd, config.lessonsRoot) };
 }

@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     app.server.listen(config.port, config.host, resolve);
   });
   log.info({ url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}` }, 'kubelab is listening');
+  log.info({ maxSessions: config.maxSessions, poolSize: config.poolSize }, `up to ${config.maxSessions} labs at once (--max-sessions)`);
 
   let stopping = false;
   const stop = (signal: string) => {

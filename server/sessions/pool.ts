@@ -20,6 +20,8 @@ export interface PoolOptions {
   provider: ClusterProvider;
   /** How many ready clusters to keep. */
   size: number;
+  /** How many the pool may hold right now, when seats are limited (see session-manager/seats.ts). */
+  capacity?: () => number;
   /** Spec of a pooled cluster, for a fresh name. */
   spec: (name: string) => ClusterSpec;
   /** Fresh, unique cluster names (kind limits them to DNS labels). */
@@ -56,7 +58,7 @@ export class WarmPool {
     if (this.disposed) return;
     const now = (this.options.now ?? Date.now)();
     const n = clustersToStart({
-      target: this.options.size,
+      target: Math.min(this.options.size, this.options.capacity?.() ?? Infinity),
       ready: this.ready.length,
       creating: this.inFlight.size,
       maxConcurrent: this.options.maxConcurrent ?? 1,
@@ -110,6 +112,19 @@ export class WarmPool {
     if (pooled) return { cluster: pooled, fromPool: true };
     const cluster = await this.options.provider.create(spec(this.options.newName()), onProgress ? { onProgress } : {});
     return { cluster, fromPool: false };
+  }
+
+  /** Deletes one ready cluster to give its memory to a session; false when none is ready. */
+  async evictOne(): Promise<boolean> {
+    const cluster = this.ready.shift();
+    if (!cluster) return false;
+    await this.options.provider.delete(cluster.name).catch((error: unknown) => this.options.onError?.(error));
+    return true;
+  }
+
+  /** Resolves when the creations under way now have finished (ready or failed). */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
   }
 
   /** Names of clusters the pool holds (ready ones), so garbage collection leaves them alone. */

@@ -16,6 +16,7 @@ import { Toolbox } from '../toolboxes/toolbox.js';
 import { ClusterLabEnvironment, type CheckEvaluator } from './lab-environment.js';
 import { type PoolStatus, WarmPool } from './pool.js';
 import { type GateState, resumeStep, stepRefusal } from './session-manager/gating.js';
+import { coldStartRoom, poolCapacity, seatRefusal } from './session-manager/seats.js';
 import { SWEEP_INTERVAL_MS, decideLifetime, extendedExpiry, sessionDeadline } from './session-manager/lifetime.js';
 import type { SessionToolbox, ToolboxHost } from './session-manager/toolbox-host.js';
 
@@ -23,6 +24,7 @@ export { decideLifetime, extendedExpiry, sessionDeadline, SWEEP_INTERVAL_MS, WAR
 export { resumeStep, stepRefusal, type GateState } from './session-manager/gating.js';
 export { dockerToolboxHost, type SessionToolbox, type ToolboxHost } from './session-manager/toolbox-host.js';
 export { probeHost, type HostReadiness, type Probe } from './session-manager/host-readiness.js';
+export { coldStartRoom, defaultMaxSessions, poolCapacity, seatRefusal } from './session-manager/seats.js';
 
 /** Every cluster a server creates is named with this prefix (and carries its owner label). */
 export const CLUSTER_PREFIX = 'kubelab-';
@@ -30,7 +32,7 @@ export const CLUSTER_PREFIX = 'kubelab-';
 /** A session request that cannot be served; `code` for the page, the message for the attendee. */
 export class SessionError extends Error {
   constructor(
-    readonly code: 'NO_SUCH_LAB' | 'NO_SUCH_SESSION' | 'NO_SUCH_STEP' | 'STEP_LOCKED' | 'SESSION_BUSY' | 'TOO_EARLY_TO_EXTEND' | 'START_IN_PROGRESS' | 'START_FAILED' | 'SOLUTION_FAILED' | 'SETUP_FAILED' | 'SHUTTING_DOWN' | 'HOST_NOT_READY',
+    readonly code: 'NO_SUCH_LAB' | 'NO_SUCH_SESSION' | 'NO_SUCH_STEP' | 'STEP_LOCKED' | 'SESSION_BUSY' | 'TOO_EARLY_TO_EXTEND' | 'START_IN_PROGRESS' | 'START_FAILED' | 'SOLUTION_FAILED' | 'SETUP_FAILED' | 'SHUTTING_DOWN' | 'HOST_NOT_READY' | 'NO_SEATS',
     message: string,
   ) {
     super(message);
@@ -103,6 +105,8 @@ export interface SessionManagerOptions {
   gated: boolean;
   /** Warm single-node clusters to keep; 0 for none. */
   poolSize: number;
+  /** Sessions (running or starting) at once, warm clusters counted too; undefined for no limit. */
+  maxSessions?: number;
   /** Owner label value of everything this server creates. */
   owner?: string;
   clock?: Clock;
@@ -182,12 +186,18 @@ export class SessionManager {
       this.pool = new WarmPool({
         provider: options.provider,
         size: options.poolSize,
+        ...(options.maxSessions !== undefined && { capacity: () => poolCapacity(options.maxSessions ?? 0, this.inUse(), options.poolSize) }),
         spec: (name) => this.clusterSpec(name, {}),
         newName: () => `${CLUSTER_PREFIX}${hex(4)}`,
         now: () => this.clock.now(),
         onError: (error) => options.log?.warn({ err: messageOf(error) }, 'warm pool could not create a cluster'),
       });
     }
+  }
+
+  /** Seats taken: running sessions and those still starting. */
+  private inUse(): number {
+    return this.sessions.size + this.starting.size;
   }
 
   private get sessionMs(): number {
@@ -302,7 +312,17 @@ export class SessionManager {
     if (pending?.slug === slug) return pending.promise;
     if (pending) throw new SessionError('START_IN_PROGRESS', `your lab '${pending.slug}' is still starting; wait for it, then switch`);
     if (running) await this.endSession(running, 'replaced', `you started '${slug}'`);
-    const promise = this.create(visitorId, lab, onProgress).finally(() => this.starting.delete(visitorId));
+    // Checked after the replaced session is gone (its seat is free) and before anything is created.
+    const refusal = this.options.maxSessions === undefined ? undefined : seatRefusal(this.options.maxSessions, this.inUse());
+    if (refusal) {
+      this.options.log?.info({ visitor: visitorId, lab: slug, inUse: this.inUse() }, 'start refused: no free seat');
+      throw new SessionError('NO_SEATS', refusal);
+    }
+    // create() runs once this start is registered, so it counts as a seat taken from its first step.
+    const promise = Promise.resolve().then(() => this.create(visitorId, lab, onProgress)).finally(() => {
+      this.starting.delete(visitorId);
+      this.pool?.fill(); // a failed start frees its seat
+    });
     this.starting.set(visitorId, { slug, promise });
     return promise;
   }
@@ -317,6 +337,7 @@ export class SessionManager {
     let toolbox: SessionToolbox | undefined;
     try {
       cluster = poolable ? this.pool?.take() : undefined;
+      cluster ??= await this.roomForColdCluster(poolable, progress);
       if (cluster) {
         progress('cluster', `using warm cluster ${cluster.name}`);
         if (shape.preloadImages?.length) {
@@ -356,6 +377,31 @@ export class SessionManager {
       this.teardown(cluster?.name, toolbox);
       if (error instanceof SessionError) throw error;
       throw new SessionError('START_FAILED', `the lab could not start: ${messageOf(error)}`);
+    }
+  }
+
+  /**
+   * With limited seats, a start that found no warm cluster must not push the machine past the
+   * limit: warm clusters holding the last slot are waited for (and taken, if this lab can use one)
+   * or deleted. Returns a warm cluster when one came free for this lab.
+   */
+  private async roomForColdCluster(poolable: boolean, progress: (phase: LabProgress['phase'], message: string) => void): Promise<ClusterInfo | undefined> {
+    const { maxSessions } = this.options;
+    const pool = this.pool;
+    if (maxSessions === undefined || !pool) return undefined;
+    for (;;) {
+      const { ready, creating } = pool.status();
+      const room = coldStartRoom({ max: maxSessions, inUse: this.inUse(), poolReady: ready, poolCreating: creating });
+      if (room === 'create') return undefined;
+      if (room === 'evict-warm') {
+        progress('queued', 'making room: removing a warm cluster this lab cannot use');
+        await pool.evictOne();
+      } else {
+        progress('queued', 'waiting for a warm cluster to finish starting');
+        await pool.settled();
+      }
+      const warm = poolable ? pool.take() : undefined;
+      if (warm) return warm;
     }
   }
 
@@ -540,11 +586,12 @@ export class SessionManager {
     this.emit({ type: 'ended', visitorId: session.visitorId, sessionId: session.id, reason, message });
     this.options.log?.info({ session: session.id, reason }, 'session ended');
     this.teardown(session.cluster, session.toolbox);
+    this.pool?.fill(); // the seat is free again
   }
 
   /** Counts for /healthz. */
-  status(): { sessions: number; starting: number; pool: PoolStatus | undefined } {
-    return { sessions: this.sessions.size, starting: this.starting.size, pool: this.pool?.status() };
+  status(): { sessions: number; starting: number; maxSessions: number | undefined; pool: PoolStatus | undefined } {
+    return { sessions: this.sessions.size, starting: this.starting.size, maxSessions: this.options.maxSessions, pool: this.pool?.status() };
   }
 
   /**

@@ -223,3 +223,50 @@ describe('the app on a machine without Docker', () => {
     }
   });
 });
+
+describe('the app with one seat', () => {
+  let dir: string;
+  let app: App;
+  let base: string;
+  const provider = new FakeProvider();
+  const toolboxes = new FakeToolboxes();
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'kubelab-app-'));
+    const config = parseConfig(['--data-dir', dir, '--pool-size', '0'], { KUBELAB_MAX_SESSIONS: '1' }, process.cwd());
+    app = await createApp(config, {
+      logger: pino({ level: 'silent' }), provider, toolboxes, readiness: async () => READY,
+      environment: new FakeEnvironments().create, checks: new FakeChecks().create,
+      images: { node: 'n', toolbox: 't' }, clientDir: path.join(dir, 'no-client'),
+    });
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await app.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const start = async () => {
+    const me = (await (await fetch(`${base}/api/me`)).json()) as { socketToken: string };
+    const socket = connect(`${base}/lab`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: me.socketToken } });
+    sockets.push(socket);
+    return { socket, reply: (await socket.timeout(10_000).emitWithAck('lab:start', { slug: 'pods' })) as { ok: boolean; sessionId?: string; error?: { code: string; message: string } } };
+  };
+
+  it('refuses the second attendee with the seat count, creates nothing for them, and takes them once the seat is free', async () => {
+    const first = await start();
+    expect(first.reply).toMatchObject({ ok: true });
+    const second = await start();
+    expect(second.reply).toEqual({ ok: false, error: { code: 'NO_SEATS', message: 'all 1 seat is in use; try again in a few minutes or ask the instructor' } });
+    expect(provider.created).toHaveLength(1);
+    expect(toolboxes.running.size).toBe(1);
+    const health = (await (await fetch(`${base}/healthz`)).json()) as { sessions: { sessions: number; maxSessions: number } };
+    expect(health.sessions).toMatchObject({ sessions: 1, maxSessions: 1 });
+    expect(await first.socket.timeout(5000).emitWithAck('lab:end', { sessionId: first.reply.sessionId })).toMatchObject({ ok: true });
+    expect(await second.socket.timeout(10_000).emitWithAck('lab:start', { slug: 'pods' })).toMatchObject({ ok: true });
+    expect(provider.created).toHaveLength(2);
+  });
+});

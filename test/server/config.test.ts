@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../server/config.js';
 
-const parse = (argv: string[], env: Record<string, string> = {}) => parseConfig(argv, env, '/srv/kubelab');
+const GiB = 2 ** 30;
+const parse = (argv: string[], env: Record<string, string> = {}, freeMemoryBytes = 6 * GiB) => parseConfig(argv, env, '/srv/kubelab', { freeMemoryBytes });
 
 describe('parseConfig', () => {
   it('gives the documented defaults with nothing set', () => {
     expect(parse([])).toEqual({
-      port: 3000, host: '127.0.0.1', dataDir: '/srv/kubelab/data', lessonsRoot: '/srv/kubelab', poolSize: 1,
+      port: 3000, host: '127.0.0.1', dataDir: '/srv/kubelab/data', lessonsRoot: '/srv/kubelab', poolSize: 1, maxSessions: 10,
       sessionMinutes: 120, idleMinutes: 30, gated: true, imagesMode: 'auto', allowedOrigins: [], logLevel: 'info',
     });
   });
@@ -22,6 +23,8 @@ describe('parseConfig', () => {
     [[], { KUBELAB_ALLOWED_ORIGINS: 'https://lab.example.org/, http://a.test:8080' }, { allowedOrigins: ['https://lab.example.org', 'http://a.test:8080'] }],
     [[], { KUBELAB_IMAGES_MODE: 'build' }, { imagesMode: 'build' }],
     [[], { KUBELAB_PORT: '' }, { port: 3000 }],
+    [['--max-sessions', '3'], {}, { maxSessions: 3 }],
+    [[], { KUBELAB_MAX_SESSIONS: '25' }, { maxSessions: 25 }],
   ])('reads %j with %j', (argv, env, expected) => {
     expect(parse(argv, env)).toMatchObject(expected);
   });
@@ -51,5 +54,12 @@ describe('parseConfig', () => {
 
   it('refuses an idle limit longer than the session', () => {
     expect(() => parse([], { KUBELAB_SESSION_MINUTES: '20', KUBELAB_IDLE_MINUTES: '30' })).toThrow(/KUBELAB_IDLE_MINUTES \(30\) is longer than KUBELAB_SESSION_MINUTES \(20\)/);
+  });
+
+  it('sizes the default seat count from free memory, and refuses a pool larger than the seats', () => {
+    expect(parse([], {}, 1.8 * GiB).maxSessions).toBe(3);
+    expect(parse(['--pool-size', '0'], {}, 0).maxSessions).toBe(1);
+    expect(() => parse(['--max-sessions', '0'])).toThrow(/--max-sessions="0" is not valid: use a whole number from 1 to 1000/);
+    expect(() => parse(['--pool-size', '3', '--max-sessions', '2'])).toThrow(/warm pool \(KUBELAB_POOL_SIZE 3\) is larger than KUBELAB_MAX_SESSIONS \(2\)/);
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Catalog, loadCatalog } from '../../../server/lessons/load.js';
+import { type Catalog, type Lab, loadCatalog } from '../../../server/lessons/load.js';
 import {
   SWEEP_INTERVAL_MS,
   SessionManager,
@@ -83,7 +83,7 @@ describe('SessionManager with fake clusters', () => {
     store.close();
   });
 
-  const build = (options: { gated?: boolean; poolSize?: number; provider?: FakeProvider; toolboxes?: FakeToolboxes } = {}) => {
+  const build = (options: { gated?: boolean; poolSize?: number; maxSessions?: number; provider?: FakeProvider; toolboxes?: FakeToolboxes; labs?: (slug: string) => Lab | undefined } = {}) => {
     const clock = new FakeClock();
     store = new Store(':memory:', () => clock.now());
     const provider = options.provider ?? new FakeProvider();
@@ -92,7 +92,8 @@ describe('SessionManager with fake clusters', () => {
     const checks = new FakeChecks();
     manager = new SessionManager({
       provider, store, toolboxes, clock,
-      labs: (slug) => catalog.lessons.find((l) => l.slug === slug),
+      labs: options.labs ?? ((slug) => catalog.lessons.find((l) => l.slug === slug)),
+      ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }),
       nodeImage: 'node:test', toolboxImage: 'toolbox:test',
       sessionMinutes: 60, idleMinutes: 20, gated: options.gated ?? true, poolSize: options.poolSize ?? 0,
       environment: environments.create, checks: checks.create,
@@ -211,5 +212,57 @@ describe('SessionManager with fake clusters', () => {
     await manager.start('v1', 'pods', (p) => phases.push(`${p.phase}: ${p.message}`));
     expect(phases[1]).toMatch(/^cluster: using warm cluster kubelab-/);
     expect(provider.loaded).toEqual([{ name: provider.created[0]!.name, images: ['nginx:1.27', 'busybox:1.36'] }]);
+  });
+
+  describe('with limited seats', () => {
+    const settle = () => new Promise((r) => setTimeout(r, 10));
+
+    it('refuses a start beyond the limit with the seat count, creating nothing, and starts again once a seat frees', async () => {
+      const { provider, toolboxes, manager } = build({ maxSessions: 2 });
+      const first = await manager.start('v1', 'pods');
+      await manager.start('v2', 'pods');
+      await expect(manager.start('v3', 'pods')).rejects.toMatchObject({ code: 'NO_SEATS', message: 'all 2 seats are in use; try again in a few minutes or ask the instructor' });
+      expect(provider.created).toHaveLength(2);
+      expect(toolboxes.running.size).toBe(2);
+      expect(store.liveSessions()).toHaveLength(2);
+      expect(manager.status()).toMatchObject({ sessions: 2, starting: 0, maxSessions: 2 });
+      await manager.end(first.sessionId, 'v1');
+      await expect(manager.start('v3', 'pods')).resolves.toMatchObject({ slug: 'pods' });
+    });
+
+    it('counts starts still under way, so two visitors cannot take the last seat at once', async () => {
+      const { provider, manager } = build({ maxSessions: 1 });
+      const results = await Promise.allSettled([manager.start('v1', 'pods'), manager.start('v2', 'pods')]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+      expect(provider.created).toHaveLength(1);
+    });
+
+    it('fills the pool only into free seats: warm clusters count toward the limit', async () => {
+      const { provider, manager } = build({ maxSessions: 2, poolSize: 1 });
+      manager.warmUp();
+      await settle();
+      await manager.start('v1', 'pods'); // takes the warm cluster; the pool refills the second seat
+      await settle();
+      expect(manager.status().pool).toMatchObject({ ready: 1, creating: 0 });
+      await manager.start('v2', 'pods'); // takes it; no seat is left for another
+      await settle();
+      expect(manager.status().pool).toMatchObject({ ready: 0, creating: 0 });
+      expect(provider.created).toHaveLength(2);
+      await expect(manager.start('v3', 'pods')).rejects.toMatchObject({ code: 'NO_SEATS' });
+      expect(provider.created).toHaveLength(2);
+    });
+
+    it('removes a warm cluster a multi-node lab cannot use when it holds the last seat', async () => {
+      const pods = catalog.lessons.find((l) => l.slug === 'pods') as Lab;
+      const wide = { ...pods, slug: 'wide', manifest: { ...pods.manifest, cluster: { ...pods.manifest.cluster, workers: 1 } } } as Lab;
+      const { provider, manager } = build({ maxSessions: 1, poolSize: 1, labs: (slug) => (slug === 'wide' ? wide : undefined) });
+      manager.warmUp();
+      await settle();
+      const warm = provider.created[0]!.name;
+      await manager.start('v1', 'wide');
+      expect(provider.deleted).toEqual([warm]);
+      expect(provider.clusters.size).toBe(1);
+      expect(provider.created.at(-1)).toMatchObject({ workers: 1 });
+    });
   });
 });
