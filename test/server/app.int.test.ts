@@ -5,12 +5,30 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { type Socket, io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../server/app.js';
+import { type App, type AppDeps, createApp } from '../../server/app.js';
 import { parseConfig } from '../../server/config.js';
 import { assetRoute } from '../../server/lessons/render.js';
 import { FakeChecks, FakeEnvironments, FakeProvider, FakeToolboxes } from './sessions/session-manager-fakes.js';
 
 const READY = { ready: true, docker: { ok: true, detail: 'fake' }, kind: { ok: true, detail: 'fake' }, images: { ok: true, detail: 'fake' } };
+
+/** The app on a random port with fake clusters, toolboxes, environments and checks (each replaceable). */
+async function fakeApp(env: Record<string, string>, deps: Partial<AppDeps>): Promise<{ dir: string; app: App; base: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'kubelab-app-'));
+  const app = await createApp(parseConfig(['--data-dir', dir, '--pool-size', '0'], env, process.cwd()), {
+    logger: pino({ level: 'silent' }),
+    provider: new FakeProvider(),
+    toolboxes: new FakeToolboxes(),
+    readiness: async () => READY,
+    environment: new FakeEnvironments().create,
+    checks: new FakeChecks().create,
+    images: { node: 'n', toolbox: 't' },
+    clientDir: path.join(dir, 'no-client'),
+    ...deps,
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  return { dir, app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+}
 
 describe('the app on a random port, with fake clusters', () => {
   let dir: string;
@@ -20,20 +38,7 @@ describe('the app on a random port, with fake clusters', () => {
   const checks = new FakeChecks();
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'kubelab-app-'));
-    const config = parseConfig(['--data-dir', dir, '--pool-size', '0'], {}, process.cwd());
-    app = await createApp(config, {
-      logger: pino({ level: 'silent' }),
-      provider: new FakeProvider(),
-      toolboxes: new FakeToolboxes(),
-      readiness: async () => READY,
-      environment: new FakeEnvironments().create,
-      checks: checks.create,
-      images: { node: 'n', toolbox: 't' },
-      clientDir: path.join(dir, 'no-client'),
-    });
-    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ dir, app, base } = await fakeApp({}, { checks: checks.create }));
   });
 
   afterAll(async () => {
@@ -233,15 +238,7 @@ describe('the app with one seat', () => {
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'kubelab-app-'));
-    const config = parseConfig(['--data-dir', dir, '--pool-size', '0'], { KUBELAB_MAX_SESSIONS: '1' }, process.cwd());
-    app = await createApp(config, {
-      logger: pino({ level: 'silent' }), provider, toolboxes, readiness: async () => READY,
-      environment: new FakeEnvironments().create, checks: new FakeChecks().create,
-      images: { node: 'n', toolbox: 't' }, clientDir: path.join(dir, 'no-client'),
-    });
-    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ dir, app, base } = await fakeApp({ KUBELAB_MAX_SESSIONS: '1' }, { provider, toolboxes }));
   });
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
