@@ -105,7 +105,7 @@ export interface SessionTimer {
 /** Why a session ended. */
 export type EndReason = 'expired' | 'idle' | 'ended' | 'replaced' | 'cluster-lost' | 'failed';
 
-/** What the cluster is doing, for the status line of the page. */
+/** What the cluster is doing, for the status line of the page; `lost` comes with the sentence to show and is cleared by `lab:recover` (or reset, jump). */
 export interface ClusterStatus {
   sessionId: string;
   state: 'starting' | 'ready' | 'busy' | 'lost';
@@ -119,6 +119,8 @@ export interface LabClientToServerEvents {
   'lab:goto': (payload: StepAction, ack: (reply: Ack<StepReply>) => void) => void;
   'lab:jump': (payload: StepAction, ack: (reply: Ack<StepReply>) => void) => void;
   'lab:reset': (payload: SessionAction, ack: (reply: Ack<StepReply>) => void) => void;
+  /** After `lab:cluster` said `lost`: a new cluster and toolbox, the earlier steps' solutions replayed, the same step. */
+  'lab:recover': (payload: SessionAction, ack: (reply: Ack<StepReply>) => void) => void;
   'lab:extend': (payload: SessionAction, ack: (reply: Ack<{ expiresAt: number }>) => void) => void;
   'lab:end': (payload: SessionAction, ack: (reply: Ack<object>) => void) => void;
 }

@@ -46,6 +46,8 @@ export interface AppDeps {
   clock?: Clock;
   environment?: SessionManagerOptions['environment'];
   checks?: SessionManagerOptions['checks'];
+  /** Health probe of each session's cluster (main.ts: Docker); without it lost clusters go unnoticed. */
+  health?: SessionManagerOptions['health'];
   /** Node and toolbox images; defaults to images/versions.json. */
   images?: { node: string; toolbox: string };
   /** Built browser app; defaults to dist/client. */
@@ -108,6 +110,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       terminalActivity: (id) => registry.lastInputAt(id),
       ...(deps.environment && { environment: deps.environment }),
       ...(deps.checks && { checks: deps.checks }),
+      ...(deps.health && { health: deps.health }),
     });
     const host = await readiness();
     if (host.docker.ok) await sessions.initialize();

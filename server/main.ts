@@ -6,7 +6,7 @@ import { createApp } from './app.js';
 import { execaRunner } from './clusters/command.js';
 import { KindProvider, findKind } from './clusters/kind.js';
 import { CONFIG_USAGE, ConfigError, parseConfig } from './config.js';
-import { dockerToolboxHost, probeHost } from './sessions/session-manager.js';
+import { dockerSessionHealth, dockerToolboxHost, probeHost } from './sessions/session-manager.js';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     logger: log,
     provider,
     toolboxes: dockerToolboxHost(),
+    health: dockerSessionHealth(),
     readiness: () => probeHost({ run: execaRunner, kind, images: [versions.node.image, versions.toolbox.image], imagesMode: config.imagesMode }),
     images: { node: versions.node.image, toolbox: versions.toolbox.image },
     terminalEnv: Object.fromEntries(['PATH', 'HOME', 'LANG', 'DOCKER_HOST'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),

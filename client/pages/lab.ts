@@ -9,6 +9,7 @@ import { el } from '../dom.js';
 import { onPreferencesChange } from '../preferences.js';
 import { setAppBarSlot } from './app-bar.js';
 import { checkProblem, checkResults } from './lab/check-results.js';
+import { ClusterLostBanner } from './lab/cluster-lost.js';
 import { LessonPane } from './lab/lesson-pane.js';
 import { SessionBar } from './lab/session-bar.js';
 import { splitHandle } from './lab/split.js';
@@ -64,6 +65,7 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
   setAppBarSlot(bar.element);
 
   const terminalArea = el('section', { class: 'terminal-area', 'aria-label': 'Terminals' });
+  const lostBanner = new ClusterLostBanner({ recover: () => recover() });
   const layout = el('div', { class: 'lab-layout' }, pane.element);
   layout.append(splitHandle(layout), terminalArea);
   main.append(layout);
@@ -86,7 +88,8 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
     bar.setCluster({ state: 'ready', message: 'Your cluster is ready' });
     tabs?.dispose();
     tabs = new TerminalTabs(connectTerminals(r.sessionToken), r.sessionId);
-    terminalArea.replaceChildren(tabs.element);
+    lostBanner.hide();
+    terminalArea.replaceChildren(lostBanner.element, tabs.element);
   };
 
   const start = () => {
@@ -101,7 +104,12 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
   socket.on('lab:progress', (p) => p.slug === lab.slug && progress.update(p));
   socket.on('lab:ready', (r) => r.slug === lab.slug && ready(r));
   socket.on('lab:timer', (t) => t.sessionId === session?.sessionId && bar.setTimer(t));
-  socket.on('lab:cluster', (c) => c.sessionId === session?.sessionId && bar.setCluster(c));
+  socket.on('lab:cluster', (c) => {
+    if (c.sessionId !== session?.sessionId) return;
+    bar.setCluster(c);
+    if (c.state === 'lost') lostBanner.show(c.message);
+    else if (c.state === 'ready') lostBanner.hide();
+  });
   socket.on('lab:ended', (ended) => {
     if (ended.sessionId !== session?.sessionId) return;
     session = undefined;
@@ -142,6 +150,16 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
     if (step < 1 || step > lab.steps.length) return;
     if (!session) return pane.show(step, passed, { focus: true });
     await applyStep(request(socket, event, { sessionId: session.sessionId, step }));
+  }
+
+  // Replaces a lost cluster; the shells in the old toolbox ended, so the tabs start new ones.
+  async function recover(): Promise<void> {
+    if (!session) return;
+    const { step, passedSteps } = await request(socket, 'lab:recover', { sessionId: session.sessionId });
+    passed.clear();
+    passedSteps.forEach((s) => passed.add(s));
+    pane.show(step, passed, { focus: true });
+    tabs?.restartExited();
   }
 
   async function reset(): Promise<void> {

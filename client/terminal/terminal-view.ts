@@ -72,7 +72,12 @@ export class TerminalView implements IDisposable {
     this.term.focus();
   }
 
-  /** Sets the font size (clamped to FONT_SIZE_RANGE) and refits; returns the size applied. */
+  /** Starts a new shell if the last one exited (as Enter would); otherwise nothing. */
+  restart(): void {
+    this.stream.restart();
+  }
+
+    /** Sets the font size (clamped to FONT_SIZE_RANGE) and refits; returns the size applied. */
   setFontSize(px: number): number {
     const size = clampFontSize(px);
     this.term.options.fontSize = size;

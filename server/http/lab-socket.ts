@@ -84,9 +84,10 @@ export function attachLabSocket(io: Server, options: LabSocketOptions): { dispos
     void socket.join(room(visitorId));
     const current = sessions?.sessionOf(visitorId);
     if (current) {
-      const { timer, ...ready } = current;
+      const { timer, cluster, ...ready } = current;
       socket.emit('lab:ready', ready);
       socket.emit('lab:timer', timer);
+      if (cluster.state !== 'ready') socket.emit('lab:cluster', cluster);
     }
 
     // Validates the payload, runs the request, answers through the acknowledgement.
@@ -119,6 +120,7 @@ export function attachLabSocket(io: Server, options: LabSocketOptions): { dispos
     handle('lab:goto', stepActionSchema, ({ sessionId, step }, manager) => manager.goto(sessionId, visitorId, step));
     handle('lab:jump', stepActionSchema, ({ sessionId, step }, manager) => manager.jump(sessionId, visitorId, step));
     handle('lab:reset', sessionActionSchema, ({ sessionId }, manager) => manager.reset(sessionId, visitorId));
+    handle('lab:recover', sessionActionSchema, ({ sessionId }, manager) => manager.recover(sessionId, visitorId));
     handle('lab:extend', sessionActionSchema, ({ sessionId }, manager) => manager.extend(sessionId, visitorId));
     handle('lab:end', sessionActionSchema, async ({ sessionId }, manager) => {
       await manager.end(sessionId, visitorId);

@@ -17,6 +17,7 @@ import { ClusterLabEnvironment, type CheckEvaluator } from './lab-environment.js
 import { type PoolStatus, WarmPool } from './pool.js';
 import { type GateState, resumeStep, stepRefusal } from './session-manager/gating.js';
 import { coldStartRoom, poolCapacity, seatRefusal } from './session-manager/seats.js';
+import { HEALTH_INTERVAL_MS, type HealthObservation, judgeHealth, lostMessage } from './session-manager/cluster-health.js';
 import { SWEEP_INTERVAL_MS, decideLifetime, extendedExpiry, sessionDeadline } from './session-manager/lifetime.js';
 import type { SessionToolbox, ToolboxHost } from './session-manager/toolbox-host.js';
 
@@ -25,6 +26,7 @@ export { resumeStep, stepRefusal, type GateState } from './session-manager/gatin
 export { dockerToolboxHost, type SessionToolbox, type ToolboxHost } from './session-manager/toolbox-host.js';
 export { probeHost, type HostReadiness, type Probe } from './session-manager/host-readiness.js';
 export { coldStartRoom, defaultMaxSessions, poolCapacity, seatRefusal } from './session-manager/seats.js';
+export { dockerHealthProbe, dockerSessionHealth, judgeHealth, lostMessage, type HealthObservation } from './session-manager/cluster-health.js';
 
 /** Every cluster a server creates is named with this prefix (and carries its owner label). */
 export const CLUSTER_PREFIX = 'kubelab-';
@@ -32,7 +34,7 @@ export const CLUSTER_PREFIX = 'kubelab-';
 /** A session request that cannot be served; `code` for the page, the message for the attendee. */
 export class SessionError extends Error {
   constructor(
-    readonly code: 'NO_SUCH_LAB' | 'NO_SUCH_SESSION' | 'NO_SUCH_STEP' | 'STEP_LOCKED' | 'SESSION_BUSY' | 'TOO_EARLY_TO_EXTEND' | 'START_IN_PROGRESS' | 'START_FAILED' | 'SOLUTION_FAILED' | 'SETUP_FAILED' | 'SHUTTING_DOWN' | 'HOST_NOT_READY' | 'NO_SEATS',
+    readonly code: 'NO_SUCH_LAB' | 'NO_SUCH_SESSION' | 'NO_SUCH_STEP' | 'STEP_LOCKED' | 'SESSION_BUSY' | 'TOO_EARLY_TO_EXTEND' | 'START_IN_PROGRESS' | 'START_FAILED' | 'SOLUTION_FAILED' | 'SETUP_FAILED' | 'SHUTTING_DOWN' | 'HOST_NOT_READY' | 'NO_SEATS' | 'CLUSTER_LOST',
     message: string,
   ) {
     super(message);
@@ -66,6 +68,9 @@ export interface SessionEnvironment {
 
 /** Evaluates a step's checks against one session's cluster. */
 export type SessionChecks = (specs: readonly CheckSpec[], options: { signal: AbortSignal }) => Promise<CheckResult[]>;
+
+/** Probes one session's cluster and toolbox (see session-manager/cluster-health.ts). */
+export type SessionHealth = () => Promise<HealthObservation>;
 
 /** A cluster provider that can also load images into a running cluster. */
 export type SessionClusterProvider = ClusterProvider & { loadImages(name: string, images: string[]): Promise<void> };
@@ -117,6 +122,21 @@ export interface SessionManagerOptions {
   log?: SessionLog;
   /** Latest terminal input of a session (epoch ms), so typing counts as activity. */
   terminalActivity?: (sessionId: string) => number | undefined;
+  /** Builds a session's health probe; without it sessions are not probed (tests, catalog-only servers). */
+  health?: (cluster: ClusterInfo, kubeconfig: string, toolbox: SessionToolbox) => SessionHealth;
+  /** How often live sessions are probed; HEALTH_INTERVAL_MS by default. */
+  healthIntervalMs?: number;
+  /** Prefix of new cluster names; CLUSTER_PREFIX by default (must start with it: leftovers are found by it). */
+  clusterPrefix?: string;
+}
+
+/** What a session runs on; replaced whole when a lost cluster is recovered. */
+interface Provisioned {
+  cluster: ClusterInfo;
+  toolbox: SessionToolbox;
+  checks: SessionChecks;
+  environment: SessionEnvironment;
+  health: SessionHealth | undefined;
 }
 
 /** The default check function: one KubeClusterReader per session, scripts in the toolbox. */
@@ -141,21 +161,39 @@ class LabSession {
   readonly preparedSteps = new Set<number>();
   warnedFor: number | undefined;
   busy: string | undefined;
+  /** Why the cluster is gone, once a probe found it lost; cleared by a replacement. */
+  lost: string | undefined;
+  /** API probes in a row that got no answer. */
+  apiFailures = 0;
+  probing = false;
 
   constructor(
     readonly id: string,
     readonly token: string,
     readonly visitorId: string,
     readonly lab: Lab,
-    readonly cluster: string,
-    readonly toolbox: SessionToolbox,
-    readonly environment: SessionEnvironment,
-    readonly checks: SessionChecks,
+    public parts: Provisioned,
     readonly createdAt: number,
     public expiresAt: number,
     public lastActivityAt: number,
     public step: number,
   ) {}
+
+  get cluster(): string {
+    return this.parts.cluster.name;
+  }
+
+  get toolbox(): SessionToolbox {
+    return this.parts.toolbox;
+  }
+
+  get environment(): SessionEnvironment {
+    return this.parts.environment;
+  }
+
+  get checks(): SessionChecks {
+    return this.parts.checks;
+  }
 
   /** Stops what runs in the session (checks, scripts); the cluster is the manager's to delete. */
   dispose(): void {
@@ -175,6 +213,7 @@ export class SessionManager {
   private readonly environmentFor: NonNullable<SessionManagerOptions['environment']>;
   private readonly checksFor: NonNullable<SessionManagerOptions['checks']>;
   private sweeper: { dispose(): void } | undefined;
+  private prober: { dispose(): void } | undefined;
   private disposed = false;
 
   constructor(private readonly options: SessionManagerOptions) {
@@ -188,7 +227,7 @@ export class SessionManager {
         size: options.poolSize,
         ...(options.maxSessions !== undefined && { capacity: () => poolCapacity(options.maxSessions ?? 0, this.inUse(), options.poolSize) }),
         spec: (name) => this.clusterSpec(name, {}),
-        newName: () => `${CLUSTER_PREFIX}${hex(4)}`,
+        newName: () => this.newClusterName(),
         now: () => this.clock.now(),
         onError: (error) => options.log?.warn({ err: messageOf(error) }, 'warm pool could not create a cluster'),
       });
@@ -206,6 +245,10 @@ export class SessionManager {
 
   private get idleMs(): number {
     return this.options.idleMinutes * 60_000;
+  }
+
+  private newClusterName(): string {
+    return `${this.options.clusterPrefix ?? CLUSTER_PREFIX}${hex(4)}`;
   }
 
   private clusterSpec(name: string, shape: Partial<ClusterSpec>): ClusterSpec {
@@ -226,6 +269,7 @@ export class SessionManager {
   async initialize(): Promise<void> {
     await this.collectGarbage().catch((error: unknown) => this.options.log?.warn({ err: messageOf(error) }, 'could not look for leftover clusters; is Docker running?'));
     this.sweeper = this.clock.every(SWEEP_INTERVAL_MS, () => this.sweep());
+    if (this.options.health) this.prober = this.clock.every(this.options.healthIntervalMs ?? HEALTH_INTERVAL_MS, () => void this.probeHealth());
   }
 
   private async collectGarbage(): Promise<void> {
@@ -239,11 +283,10 @@ export class SessionManager {
         continue;
       }
       try {
-        const toolbox = toolboxes.attach(record.toolbox);
-        const checks = this.checksFor(await provider.kubeconfig(record.cluster, 'external'), toolbox);
-        const environment = await this.environmentFor(toolbox, (specs) => checks(specs, { signal: AbortSignal.timeout(60_000) }));
+        const cluster = clusters.get(record.cluster) as ClusterInfo;
+        const parts = await this.wire(cluster, toolboxes.attach(record.toolbox), 60_000);
         const step = resumeStep(this.gateState(record.visitorId, lab));
-        const session = new LabSession(record.id, hex(32), record.visitorId, lab, record.cluster, toolbox, environment, checks, record.createdAt, record.expiresAt, now, step);
+        const session = new LabSession(record.id, hex(32), record.visitorId, lab, parts, record.createdAt, record.expiresAt, now, step);
         this.sessions.set(session.id, session);
         this.options.log?.info({ session: session.id, cluster: session.cluster, lab: lab.slug }, 're-adopted session');
       } catch (error) {
@@ -327,9 +370,41 @@ export class SessionManager {
     return promise;
   }
 
+  /** Checks, environment and health probe of a cluster and its toolbox. */
+  private async wire(cluster: ClusterInfo, toolbox: SessionToolbox, checkTimeoutMs: number): Promise<Provisioned> {
+    const kubeconfig = await this.options.provider.kubeconfig(cluster.name, 'external');
+    const checks = this.checksFor(kubeconfig, toolbox);
+    const environment = await this.environmentFor(toolbox, (specs) => checks(specs, { signal: AbortSignal.timeout(checkTimeoutMs) }));
+    return { cluster, toolbox, checks, environment, health: this.options.health?.(cluster, kubeconfig, toolbox) };
+  }
+
   private async create(visitorId: string, lab: Lab, onProgress: (progress: LabProgress) => void): Promise<LabReady> {
-    const { provider, store, toolboxes } = this.options;
+    const { store } = this.options;
     const progress = (phase: LabProgress['phase'], message: string) => onProgress({ slug: lab.slug, phase, message });
+    const parts = await this.provision(lab, progress);
+    try {
+      const now = this.clock.now();
+      store.touchVisitor(visitorId);
+      const step = resumeStep(this.gateState(visitorId, lab));
+      const session = new LabSession(hex(16), hex(32), visitorId, lab, parts, now, now + this.sessionMs, now, step);
+      progress('setup', step > 1 ? `preparing the cluster for step ${step}` : 'preparing the cluster');
+      await this.prepare(session, step);
+      store.saveSession({ id: session.id, visitorId, lab: lab.slug, cluster: session.cluster, toolbox: session.toolbox.name, createdAt: now, expiresAt: session.expiresAt });
+      store.startStep(visitorId, lab.slug, step);
+      this.sessions.set(session.id, session);
+      progress('ready', 'ready');
+      this.options.log?.info({ session: session.id, cluster: session.cluster, lab: lab.slug, visitor: visitorId }, 'session started');
+      return this.ready(session);
+    } catch (error) {
+      this.teardown(parts.cluster.name, parts.toolbox);
+      if (error instanceof SessionError) throw error;
+      throw new SessionError('START_FAILED', `the lab could not start: ${messageOf(error)}`);
+    }
+  }
+
+  /** A cluster for the lab (warm or cold) with its toolbox, checks and environment; removes what it made when it fails. */
+  private async provision(lab: Lab, progress: (phase: LabProgress['phase'], message: string) => void): Promise<Provisioned> {
+    const { provider, toolboxes } = this.options;
     const shape = labClusterShape(lab.manifest);
     const poolable = !shape.workers && !shape.portMappings && !shape.controlPlaneLabels;
     progress('queued', 'finding a cluster');
@@ -345,7 +420,7 @@ export class SessionManager {
           await provider.loadImages(cluster.name, shape.preloadImages);
         }
       } else {
-        const name = `${CLUSTER_PREFIX}${hex(4)}`;
+        const name = this.newClusterName();
         progress('cluster', `creating cluster ${name} (about 30 s)`);
         cluster = await provider.create(this.clusterSpec(name, shape), {
           onProgress: (p) => progress(p.phase === 'loading-images' ? 'images' : 'cluster', p.message),
@@ -359,20 +434,7 @@ export class SessionManager {
         kubeconfig: await provider.kubeconfig(cluster.name, 'internal'),
         owner: this.owner,
       });
-      const checks = this.checksFor(await provider.kubeconfig(cluster.name, 'external'), toolbox);
-      const environment = await this.environmentFor(toolbox, (specs) => checks(specs, { signal: AbortSignal.timeout(120_000) }));
-      const now = this.clock.now();
-      store.touchVisitor(visitorId);
-      const step = resumeStep(this.gateState(visitorId, lab));
-      const session = new LabSession(hex(16), hex(32), visitorId, lab, cluster.name, toolbox, environment, checks, now, now + this.sessionMs, now, step);
-      progress('setup', step > 1 ? `preparing the cluster for step ${step}` : 'preparing the cluster');
-      await this.prepare(session, step);
-      store.saveSession({ id: session.id, visitorId, lab: lab.slug, cluster: cluster.name, toolbox: toolbox.name, createdAt: now, expiresAt: session.expiresAt });
-      store.startStep(visitorId, lab.slug, step);
-      this.sessions.set(session.id, session);
-      progress('ready', 'ready');
-      this.options.log?.info({ session: session.id, cluster: cluster.name, lab: lab.slug, visitor: visitorId }, 'session started');
-      return this.ready(session);
+      return await this.wire(cluster, toolbox, 120_000);
     } catch (error) {
       this.teardown(cluster?.name, toolbox);
       if (error instanceof SessionError) throw error;
@@ -449,7 +511,7 @@ export class SessionManager {
       return await fn();
     } finally {
       session.busy = undefined;
-      if (this.sessions.has(session.id)) this.emit({ type: 'cluster', visitorId: session.visitorId, status: { sessionId: session.id, state: 'ready', message: 'ready' } });
+      if (this.sessions.has(session.id)) this.emit({ type: 'cluster', visitorId: session.visitorId, status: this.clusterStatus(session) });
     }
   }
 
@@ -458,6 +520,7 @@ export class SessionManager {
     const session = this.owned(sessionId, visitorId);
     const step = session.lab.steps[session.step - 1];
     if (!step) throw new SessionError('NO_SUCH_STEP', `step ${session.step} does not exist`);
+    this.refuseLost(session);
     return this.exclusive(session, 'checking', async () => {
       const results = step.checks.length ? await session.checks(step.checks, { signal: session.abort.signal }) : [];
       const passed = results.every((r) => r.passed);
@@ -475,6 +538,7 @@ export class SessionManager {
   async goto(sessionId: string, visitorId: string, target: number): Promise<StepReply> {
     const session = this.owned(sessionId, visitorId);
     this.refuseStep(session, target);
+    this.refuseLost(session);
     return this.exclusive(session, `opening step ${target}`, async () => {
       const step = session.lab.steps[target - 1];
       if (step && !session.preparedSteps.has(target)) {
@@ -504,15 +568,81 @@ export class SessionManager {
     if (refusal) throw new SessionError(refusal.code, refusal.message);
   }
 
+  /** Replaces a lost cluster (a new cluster and toolbox) and replays the solutions up to the current step; progress is kept. */
+  async recover(sessionId: string, visitorId: string): Promise<StepReply> {
+    const session = this.owned(sessionId, visitorId);
+    return this.restart(session, session.step, 'replacing your cluster');
+  }
+
+  // Reset, jump and recovery: a fresh cluster state, then the solutions of the steps before `target`.
+  // A lost cluster cannot be reset, so it is replaced instead.
   private restart(session: LabSession, target: number, what: string): Promise<StepReply> {
     return this.exclusive(session, what, async () => {
-      await session.environment.reset();
+      if (session.lost) await this.replaceCluster(session);
+      else await session.environment.reset();
       session.preparedSteps.clear();
       await this.prepare(session, target);
       session.step = target;
       this.options.store.startStep(session.visitorId, session.lab.slug, target);
       return { step: target, passedSteps: this.ready(session).passedSteps };
     });
+  }
+
+  private async replaceCluster(session: LabSession): Promise<void> {
+    const old = session.parts;
+    this.options.log?.info({ session: session.id, cluster: old.cluster.name, reason: session.lost }, 'replacing a lost cluster');
+    this.teardown(old.cluster.name, old.toolbox);
+    const status = (message: string) => this.emit({ type: 'cluster', visitorId: session.visitorId, status: { sessionId: session.id, state: 'busy', message } });
+    const parts = await this.provision(session.lab, (_phase, message) => status(message));
+    if (!this.sessions.has(session.id)) {
+      this.teardown(parts.cluster.name, parts.toolbox); // the session ended meanwhile
+      throw new SessionError('NO_SUCH_SESSION', 'this session has ended; start the lab again');
+    }
+    session.parts = parts;
+    session.lost = undefined;
+    session.apiFailures = 0;
+    const { id, visitorId, lab, createdAt, expiresAt } = session;
+    this.options.store.saveSession({ id, visitorId, lab: lab.slug, cluster: parts.cluster.name, toolbox: parts.toolbox.name, createdAt, expiresAt });
+    status(session.step > 1 ? `replaying the solutions of steps 1 to ${session.step - 1}` : 'preparing the cluster');
+  }
+
+  /** Probes every idle live session once; a lost cluster is announced to the page. Runs every healthIntervalMs. */
+  async probeHealth(): Promise<void> {
+    await Promise.all(
+      [...this.sessions.values()].map(async (session) => {
+        const probe = session.parts.health;
+        if (!probe || session.lost || session.busy || session.probing) return;
+        session.probing = true;
+        const parts = session.parts;
+        try {
+          const verdict = judgeHealth(await probe(), session.apiFailures);
+          // A reset or recovery that began while probing makes the answer stale.
+          if (session.busy || session.parts !== parts || !this.sessions.has(session.id)) return;
+          if (verdict.state === 'lost') this.markLost(session, verdict.reason);
+          else session.apiFailures = verdict.state === 'suspect' ? verdict.apiFailures : 0;
+        } catch (error) {
+          this.options.log?.warn({ session: session.id, err: messageOf(error) }, 'health probe failed');
+        } finally {
+          session.probing = false;
+        }
+      }),
+    );
+  }
+
+  private markLost(session: LabSession, reason: string): void {
+    session.lost = reason;
+    this.options.log?.warn({ session: session.id, cluster: session.cluster, reason }, 'cluster lost');
+    this.emit({ type: 'cluster', visitorId: session.visitorId, status: this.clusterStatus(session) });
+  }
+
+  private clusterStatus(session: LabSession): ClusterStatus {
+    if (session.lost) return { sessionId: session.id, state: 'lost', message: lostMessage(session.lost) };
+    if (session.busy) return { sessionId: session.id, state: 'busy', message: session.busy };
+    return { sessionId: session.id, state: 'ready', message: 'ready' };
+  }
+
+  private refuseLost(session: LabSession): void {
+    if (session.lost) throw new SessionError('CLUSTER_LOST', lostMessage(session.lost));
   }
 
   /** Pushes the end of a session out, once the warning is showing. */
@@ -548,9 +678,9 @@ export class SessionManager {
   }
 
   /** The visitor's running session, if any, as `lab:ready` describes it. */
-  sessionOf(visitorId: string): (LabReady & { timer: SessionTimer }) | undefined {
+  sessionOf(visitorId: string): (LabReady & { timer: SessionTimer; cluster: ClusterStatus }) | undefined {
     const session = [...this.sessions.values()].find((s) => s.visitorId === visitorId);
-    return session && { ...this.ready(session), timer: this.timer(session) };
+    return session && { ...this.ready(session), timer: this.timer(session), cluster: this.clusterStatus(session) };
   }
 
   /** The session a terminal token opens, for server/terminals. */
@@ -601,6 +731,7 @@ export class SessionManager {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.sweeper?.dispose();
+    this.prober?.dispose();
     for (const session of this.sessions.values()) session.dispose();
     this.sessions.clear();
     await Promise.allSettled([this.pool?.dispose(), ...this.teardowns]);

@@ -178,7 +178,7 @@ export class Store {
       this.db
         .prepare(
           `INSERT INTO sessions (id, visitor_id, lab, cluster, toolbox, created_at, expires_at) VALUES (@id, @visitorId, @lab, @cluster, @toolbox, @createdAt, @expiresAt)
-           ON CONFLICT(id) DO UPDATE SET expires_at = excluded.expires_at`,
+           ON CONFLICT(id) DO UPDATE SET expires_at = excluded.expires_at, cluster = excluded.cluster, toolbox = excluded.toolbox`,
         )
         .run(s);
     });

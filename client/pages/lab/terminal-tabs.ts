@@ -56,7 +56,12 @@ export class TerminalTabs {
     return this.open(id);
   }
 
-  /** Follows theme and font size preferences. */
+  /** Starts a new shell in every tab whose shell exited (after the cluster was replaced). */
+  restartExited(): void {
+    for (const { view } of this.views.values()) view.restart();
+  }
+
+    /** Follows theme and font size preferences. */
   refreshPreferences(): void {
     for (const { view } of this.views.values()) {
       view.setTheme(theme());

@@ -3,6 +3,8 @@ import { type Catalog, type Lab, loadCatalog } from '../../../server/lessons/loa
 import {
   SWEEP_INTERVAL_MS,
   SessionManager,
+  type HealthObservation,
+  type SessionEvent,
   WARN_BEFORE_MS,
   decideLifetime,
   extendedExpiry,
@@ -83,7 +85,7 @@ describe('SessionManager with fake clusters', () => {
     store.close();
   });
 
-  const build = (options: { gated?: boolean; poolSize?: number; maxSessions?: number; provider?: FakeProvider; toolboxes?: FakeToolboxes; labs?: (slug: string) => Lab | undefined } = {}) => {
+  const build = (options: { gated?: boolean; poolSize?: number; maxSessions?: number; provider?: FakeProvider; toolboxes?: FakeToolboxes; labs?: (slug: string) => Lab | undefined; health?: () => HealthObservation } = {}) => {
     const clock = new FakeClock();
     store = new Store(':memory:', () => clock.now());
     const provider = options.provider ?? new FakeProvider();
@@ -94,6 +96,7 @@ describe('SessionManager with fake clusters', () => {
       provider, store, toolboxes, clock,
       labs: options.labs ?? ((slug) => catalog.lessons.find((l) => l.slug === slug)),
       ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }),
+      ...(options.health && { health: () => async () => options.health!() }),
       nodeImage: 'node:test', toolboxImage: 'toolbox:test',
       sessionMinutes: 60, idleMinutes: 20, gated: options.gated ?? true, poolSize: options.poolSize ?? 0,
       environment: environments.create, checks: checks.create,
@@ -264,6 +267,70 @@ describe('SessionManager with fake clusters', () => {
       expect(provider.deleted).toEqual([warm]);
       expect(provider.clusters.size).toBe(1);
       expect(provider.created.at(-1)).toMatchObject({ workers: 1 });
+    });
+  });
+
+  describe('when the cluster is lost', () => {
+    const HEALTHY: HealthObservation = { containers: [], api: { ok: true } };
+
+    it('says so from the probe, refuses Check with the reason, and recovery replaces cluster and toolbox at the same step with the earlier solutions replayed', async () => {
+      let observation = HEALTHY;
+      const { provider, toolboxes, environments, checks, manager } = build({ gated: false, health: () => observation });
+      const events: SessionEvent[] = [];
+      manager.onEvent((e) => events.push(e));
+      const lostEvents = () => events.filter((e) => e.type === 'cluster' && e.status.state === 'lost');
+      const ready = await manager.start('v1', 'pods');
+      await manager.jump(ready.sessionId, 'v1', 3);
+      await manager.probeHealth();
+      expect(lostEvents()).toHaveLength(0);
+
+      const first = provider.created[0]!.name;
+      observation = { containers: [{ name: `${first}-control-plane`, role: 'node', status: 'exited', exitCode: 137 }], api: { ok: false, error: 'refused' } };
+      await manager.probeHealth();
+      await manager.probeHealth(); // announced once
+      expect(lostEvents()).toEqual([{ type: 'cluster', visitorId: 'v1', status: { sessionId: ready.sessionId, state: 'lost', message: `Your cluster stopped (its node container ${first}-control-plane stopped (exit code 137)). Reset creates a fresh one; your progress is kept.` } }]);
+      expect(manager.sessionOf('v1')?.cluster).toMatchObject({ state: 'lost' });
+      await expect(manager.check(ready.sessionId, 'v1')).rejects.toMatchObject({ code: 'CLUSTER_LOST', message: expect.stringContaining('Reset creates a fresh one') });
+      await expect(manager.goto(ready.sessionId, 'v1', 2)).rejects.toMatchObject({ code: 'CLUSTER_LOST' });
+
+      observation = HEALTHY;
+      environments.calls.length = 0;
+      expect(await manager.recover(ready.sessionId, 'v1')).toEqual({ step: 3, passedSteps: [] });
+      await new Promise((r) => setTimeout(r, 10)); // the old cluster's teardown runs in the background
+      const second = provider.created[1]!.name;
+      expect(provider.deleted).toEqual([first]);
+      expect([...toolboxes.running]).toEqual([`${second}-toolbox`]);
+      expect(checks.built.at(-1)).toBe(`kubeconfig external ${second}`);
+      expect(environments.calls.filter((c) => c.startsWith('run '))).toEqual(['run kubectl run web --image=nginx:1.27', expect.stringMatching(/^run /)]);
+      expect(environments.calls).not.toContain('reset');
+      expect(store.liveSessions()).toMatchObject([{ id: ready.sessionId, cluster: second, toolbox: `${second}-toolbox` }]);
+      expect(events.at(-1)).toEqual({ type: 'cluster', visitorId: 'v1', status: { sessionId: ready.sessionId, state: 'ready', message: 'ready' } });
+      await expect(manager.check(ready.sessionId, 'v1')).resolves.toMatchObject({ step: 3 });
+    });
+
+    it('keeps a session whose API misses a probe or two, and loses it on the third miss in a row', async () => {
+      let observation = HEALTHY;
+      const { manager } = build({ health: () => observation });
+      const ready = await manager.start('v1', 'pods');
+      const silent: HealthObservation = { containers: [], api: { ok: false, error: 'timeout' } };
+      for (const next of [silent, silent, HEALTHY, silent, silent]) {
+        observation = next;
+        await manager.probeHealth();
+      }
+      expect(manager.sessionOf('v1')?.cluster.state).toBe('ready');
+      await manager.probeHealth();
+      expect(manager.sessionOf('v1')?.cluster).toEqual({ sessionId: ready.sessionId, state: 'lost', message: expect.stringContaining('did not answer 3 times in a row: timeout') });
+    });
+
+    it('a reset of a lost session replaces the cluster too, then opens step 1', async () => {
+      let observation: HealthObservation = { containers: [{ name: 'x-toolbox', role: 'toolbox', status: 'missing' }], api: { ok: true } };
+      const { provider, manager } = build({ health: () => observation });
+      const ready = await manager.start('v1', 'pods');
+      await manager.probeHealth();
+      observation = HEALTHY;
+      expect(await manager.reset(ready.sessionId, 'v1')).toEqual({ step: 1, passedSteps: [] });
+      expect(provider.created).toHaveLength(2);
+      expect(manager.sessionOf('v1')?.cluster.state).toBe('ready');
     });
   });
 });
