@@ -72,7 +72,9 @@ export function resetScript(baseline: Snapshot, current: Snapshot): string {
     }
   }
   if (namespaces.length) {
-    lines.push(`for i in $(seq 1 120); do kubectl get namespace ${namespaces.join(' ')} >/dev/null 2>&1 || break; sleep 0.5; done`);
+    // Wait until *every* deleted namespace is gone (get fails as soon as one of several is missing,
+    // so list the survivors instead): a lab's setup recreating one that is still terminating fails.
+    lines.push(`for i in $(seq 1 240); do [ -z "$(kubectl get namespace ${namespaces.join(' ')} --ignore-not-found -o name 2>/dev/null)" ] && break; sleep 0.5; done`);
   }
   lines.push(`kubectl wait --for=delete pod --all -n default --timeout=60s >/dev/null 2>&1 || true`);
   return lines.join('\n');

@@ -1,3 +1,7 @@
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { parseSnapshot, resetScript } from '../../../server/sessions/cluster-reset.js';
 
@@ -42,5 +46,26 @@ describe('resetting a cluster to its baseline', () => {
     expect(script).toContain('kubectl uncordon lab-control-plane');
     expect(script).toContain(`kubectl label node lab-control-plane --overwrite 'disk-'`);
     expect(script).toContain(`kubectl patch node lab-control-plane --type=merge -p '{"spec":{"taints":[]}}'`);
+  });
+
+  it('waits until every deleted namespace is gone, not only the first (run by bash against a stand-in kubectl)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'kubelab-reset-'));
+    try {
+      // Namespace a is gone at once; b is still terminating for the first two looks.
+      await writeFile(path.join(dir, 'kubectl'), `#!/bin/bash
+if [ "$1 $2" = "get namespace" ]; then
+  n=$(cat "${dir}/looks" 2>/dev/null || echo 0); echo $((n + 1)) > "${dir}/looks"
+  if [[ " $* " == *" --ignore-not-found "* ]]; then [ "$n" -lt 2 ] && echo namespace/b; exit 0; fi
+  echo 'Error from server (NotFound): namespaces "a" not found' >&2; exit 1
+fi
+exit 0
+`);
+      await chmod(path.join(dir, 'kubectl'), 0o755);
+      const current = parseSnapshot(snap([...baseline.objects, 'namespaces - a', 'namespaces - b']));
+      await execa('bash', ['-c', resetScript(baseline, current)], { env: { PATH: `${dir}:${process.env.PATH}` } });
+      expect(Number(await readFile(path.join(dir, 'looks'), 'utf8'))).toBe(3);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
