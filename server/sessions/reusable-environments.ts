@@ -8,6 +8,7 @@ import type { ClusterProvider, ClusterSpec } from '../clusters/provider.js';
 import { labClusterShape } from '../lessons/cluster-shape.js';
 import type { Lab } from '../lessons/load.js';
 import { Toolbox } from '../toolboxes/toolbox.js';
+import type { LabEnvironment } from '../lessons/prove.js';
 import { type CheckEvaluator, ClusterLabEnvironment } from './lab-environment.js';
 export interface ReusableEnvironmentOptions {
   provider: ClusterProvider;
@@ -31,7 +32,7 @@ interface Slot {
 }
 
 /** A lab environment whose `dispose()` hands the cluster back for the next lesson. */
-export interface LeasedEnvironment extends ClusterLabEnvironment {
+export interface LeasedEnvironment extends LabEnvironment {
   dispose(): Promise<void>;
 }
 
@@ -80,13 +81,26 @@ export class ReusableEnvironments {
       missing.forEach((i) => current.images.add(i));
     }
     current.dirty = true;
-    if (controlPlaneLabels) {
+    // The labels are the lab's, not the baseline's: every reset (the prover resets before each
+    // proof) removes them, so the leased environment puts them back after each one.
+    const label = async () => {
+      if (!controlPlaneLabels) return;
       const pairs = Object.entries(controlPlaneLabels).map(([k, v]) => `${k}=${v}`).join(' ');
       const r = await current.toolbox.exec(`kubectl label node -l node-role.kubernetes.io/control-plane --overwrite ${pairs}`, { timeoutMs: 60_000 });
       if (r.exitCode !== 0) throw new Error(`labelling the control plane of ${current.cluster} (${pairs}) failed: ${r.output}`);
-    }
-    const leased = current.environment as LeasedEnvironment;
-    leased.dispose = async () => undefined;
+    };
+    await label();
+    const base = current.environment;
+    const leased: LeasedEnvironment = {
+      applySetup: (setup, dir) => base.applySetup(setup, dir),
+      runScript: (script) => base.runScript(script),
+      evaluateChecks: (checks, options) => base.evaluateChecks(checks, options),
+      reset: async () => {
+        await base.reset();
+        await label();
+      },
+      dispose: async () => undefined,
+    };
     return leased;
   }
 
