@@ -9,7 +9,12 @@ import express from 'express';
 import { type Logger, pino } from 'pino';
 import { Server } from 'socket.io';
 import { readVersions } from '../images/build/targets.js';
+import { ClassroomService } from './classrooms/classroom-service.js';
+import { ClassroomStore } from './classrooms/classroom-store.js';
+import { InstructorAuth } from './classrooms/instructor-auth.js';
 import type { Config } from './config.js';
+import { classroomRoutes } from './http/classroom-routes.js';
+import { attachClassroomSockets } from './http/classroom-socket.js';
 import { HttpError, errorHandler } from './http/http-error.js';
 import { labRoutes } from './http/lab-routes.js';
 import { attachLabSocket, readinessMessage } from './http/lab-socket.js';
@@ -54,6 +59,8 @@ export interface AppDeps {
   clientDir?: string;
   /** Environment of terminal processes (PATH, HOME, LANG). */
   terminalEnv?: Record<string, string>;
+  /** Shows a newly generated instructor token, once; defaults to the console. */
+  announceInstructorToken?: (token: string) => void;
 }
 
 /** A built, not yet listening, server. */
@@ -75,6 +82,9 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const bySlug = new Map<string, Lab>([...catalog.lessons, ...catalog.scenarios].map((lab) => [lab.slug, lab]));
   const labs = { all: () => [...bySlug.values()], get: (slug: string) => bySlug.get(slug) };
   const tokens = new VisitorTokens();
+  const instructorAuth = InstructorAuth.load(config.dataDir, config.instructorToken, deps.announceInstructorToken ?? announceToConsole, () => clock.now());
+  const classroomStore = new ClassroomStore(store.file);
+  let classrooms: ClassroomService | undefined;
 
   let checked: { at: number; readiness: HostReadiness } | undefined;
   let sessions: SessionManager | undefined;
@@ -108,6 +118,8 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       clock,
       log: log.child({ part: 'sessions' }),
       terminalActivity: (id) => registry.lastInputAt(id),
+      policy: (visitorId, slug) => classrooms?.policy(visitorId, slug),
+      resizablePool: true,
       ...(deps.environment && { environment: deps.environment }),
       ...(deps.checks && { checks: deps.checks }),
       ...(deps.health && { health: deps.health }),
@@ -116,6 +128,9 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     if (host.docker.ok) await sessions.initialize();
     if (!host.ready) log.warn({ readiness: host }, readinessMessage(host));
   }
+
+  classrooms = new ClassroomService({ store: classroomStore, labs: labs.get, sessions, now: () => clock.now(), log: log.child({ part: 'classrooms' }) });
+  const classroomFeeds = [store.onProgress((e) => classrooms?.onProgress(e)), sessions?.onEvent((e) => classrooms?.onSession(e))];
 
   const app = express();
   app.disable('x-powered-by');
@@ -147,7 +162,8 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
 
   app.use('/api', visitorCookie((id) => store.touchVisitor(id)));
   app.use('/lessons', visitorCookie((id) => store.touchVisitor(id)));
-  app.use(labRoutes({ labs, store, tokens, gated: config.gated }));
+  app.use(labRoutes({ labs, store, tokens, gated: (visitorId, slug) => classrooms?.gatedFor(visitorId, slug) ?? config.gated }));
+  app.use(classroomRoutes({ service: classrooms, auth: instructorAuth, now: () => clock.now() }));
   app.use('/api', () => {
     throw new HttpError(404, 'NOT_FOUND', 'no such API route');
   });
@@ -164,12 +180,16 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
   const io = new Server(server, { serveClient: false, maxHttpBufferSize: TERMINAL_MAX_HTTP_BUFFER_SIZE });
   const labSocket = attachLabSocket(io, { sessions, tokens, allowedOrigins: config.allowedOrigins, readiness, log });
   const terminals = sessions && attachTerminalSocket(io, { sessions, registry, allowedOrigins: config.allowedOrigins });
+  const classroomSockets = attachClassroomSockets(io, { service: classrooms, auth: instructorAuth, tokens, registry, allowedOrigins: config.allowedOrigins });
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       const work = (async () => {
         labSocket.dispose();
+        classroomSockets.dispose();
+        for (const feed of classroomFeeds) feed?.dispose();
+        classrooms?.dispose();
         await terminals?.dispose();
         await sessions?.dispose();
         await new Promise<void>((resolve) => void io.close(() => resolve()));
@@ -180,10 +200,16 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       clearTimeout(timer);
       server.closeAllConnections();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+      classroomStore.close();
       store.close();
     })());
 
   return { server, io, sessions, close };
+}
+
+/** A generated instructor token goes to the console once: it is never stored in clear. */
+function announceToConsole(token: string): void {
+  console.log(`\n  kubelab instructor token (shown once; keep it): ${token}\n  Sign in at /#/instructor. Set KUBELAB_INSTRUCTOR_TOKEN to choose your own.\n`);
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -28,6 +28,8 @@ export interface Config {
   /** Origins besides the page's own that may open sockets (a reverse proxy's public URL). */
   allowedOrigins: string[];
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The instructor's password; undefined: one is generated on first start and kept (hashed) in dataDir. */
+  instructorToken: string | undefined;
 }
 
 /** Settings that could not be used; the message lists each one with its fix. */
@@ -77,6 +79,7 @@ const SETTINGS = {
     fix: 'use comma-separated origins such as https://lab.example.org',
   },
   logLevel: { flag: 'log-level', env: 'KUBELAB_LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), fix: 'use one of fatal, error, warn, info, debug, trace, silent' },
+  instructorToken: { flag: 'instructor-token', env: 'KUBELAB_INSTRUCTOR_TOKEN', schema: z.string().min(12).max(200).optional(), fix: 'use at least 12 characters, or leave it unset to have one generated' },
 } satisfies Record<keyof Config, Setting>;
 
 /** Usage text for --help. */

@@ -21,7 +21,8 @@ export interface LabRouteOptions {
   labs: { all(): Lab[]; get(slug: string): Lab | undefined };
   store: Store;
   tokens: VisitorTokens;
-  gated: boolean;
+  /** Whether steps are gated for this visitor and lab (a classroom may decide it). */
+  gated: boolean | ((visitorId: string, slug: string) => boolean);
 }
 
 /** Pure: whether a step's solution is shown to a visitor. */
@@ -56,8 +57,9 @@ export function labRoutes(options: LabRouteOptions): Router {
     return lab;
   };
   const passedOf = (visitorId: string, slug: string) => new Set(store.progress(visitorId, slug).filter((p) => p.passedAt !== null).map((p) => p.step));
+  const gatedFor = (visitorId: string, slug: string) => (typeof options.gated === 'function' ? options.gated(visitorId, slug) : options.gated);
   const revealed = (visitorId: string, lab: Lab, step: Step, passed: Set<number>) =>
-    step.solution !== undefined && solutionRevealed({ gated: options.gated, passed: passed.has(step.number), attempts: store.checkAttempts(visitorId, lab.slug, step.number) });
+    step.solution !== undefined && solutionRevealed({ gated: gatedFor(visitorId, lab.slug), passed: passed.has(step.number), attempts: store.checkAttempts(visitorId, lab.slug, step.number) });
 
   router.get('/api/me', (_req, res) => {
     const visitorId = visitorOf(res);
@@ -88,7 +90,7 @@ export function labRoutes(options: LabRouteOptions): Router {
     const passed = passedOf(visitorId, lab.slug);
     res.json({
       ...summary(lab),
-      gated: options.gated,
+      gated: gatedFor(visitorId, lab.slug),
       passedSteps: [...passed].sort((a, b) => a - b),
       steps: lab.steps.map((step) => ({
         number: step.number,

@@ -46,11 +46,15 @@ export class WarmPool {
   private lastError: string | undefined;
   private disposed = false;
   private timer: NodeJS.Timeout | undefined;
+  /** Ready clusters to keep; starts at options.size, resize() moves it (a classroom's pre-warm). */
+  private target: number;
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private readonly options: PoolOptions) {
+    this.target = options.size;
+  }
 
   status(): PoolStatus {
-    return { target: this.options.size, ready: this.ready.length, creating: this.inFlight.size, ...(this.lastError !== undefined && { lastError: this.lastError }) };
+    return { target: this.target, ready: this.ready.length, creating: this.inFlight.size, ...(this.lastError !== undefined && { lastError: this.lastError }) };
   }
 
   /** Starts as many creations as the pool is short, within the concurrency limit. */
@@ -58,7 +62,7 @@ export class WarmPool {
     if (this.disposed) return;
     const now = (this.options.now ?? Date.now)();
     const n = clustersToStart({
-      target: Math.min(this.options.size, this.options.capacity?.() ?? Infinity),
+      target: Math.min(this.target, this.options.capacity?.() ?? Infinity),
       ready: this.ready.length,
       creating: this.inFlight.size,
       maxConcurrent: this.options.maxConcurrent ?? 1,
@@ -97,6 +101,14 @@ export class WarmPool {
         this.fill();
       });
     this.inFlight.add(job);
+  }
+
+  /** Changes how many ready clusters to keep; surplus ready clusters are deleted (creations under way finish and stay). */
+  resize(size: number): void {
+    this.target = Math.max(0, size);
+    const surplus = this.ready.splice(this.target);
+    for (const c of surplus) void this.options.provider.delete(c.name).catch((error: unknown) => this.options.onError?.(error));
+    this.fill();
   }
 
   /** A ready cluster if there is one (and a refill starts), else undefined. */

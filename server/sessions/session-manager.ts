@@ -91,6 +91,14 @@ export interface TerminalTarget {
   touch(): void;
 }
 
+/** Per-visitor rules that override the server's (a classroom's settings); undefined keeps the server's. */
+export interface SessionPolicy {
+  gated: boolean;
+  sessionMinutes: number;
+  /** The highest step the visitor may open (an instructor holds the class there); undefined for no limit. */
+  maxStep?: number | undefined;
+}
+
 /** Minimal structured logger (pino satisfies it). */
 export interface SessionLog {
   info(fields: object, message: string): void;
@@ -128,6 +136,10 @@ export interface SessionManagerOptions {
   healthIntervalMs?: number;
   /** Prefix of new cluster names; CLUSTER_PREFIX by default (must start with it: leftovers are found by it). */
   clusterPrefix?: string;
+  /** Rules for one visitor and lab (classrooms); see SessionPolicy. */
+  policy?: (visitorId: string, slug: string) => SessionPolicy | undefined;
+  /** Keep a warm pool even at poolSize 0, so that setWarmExtra() can pre-warm for a classroom. */
+  resizablePool?: boolean;
 }
 
 /** What a session runs on; replaced whole when a lost cluster is recovered. */
@@ -221,11 +233,11 @@ export class SessionManager {
     this.owner = options.owner ?? 'kubelab';
     this.environmentFor = options.environment ?? realEnvironment;
     this.checksFor = options.checks ?? realChecks;
-    if (options.poolSize > 0) {
+    if (options.poolSize > 0 || options.resizablePool) {
       this.pool = new WarmPool({
         provider: options.provider,
         size: options.poolSize,
-        ...(options.maxSessions !== undefined && { capacity: () => poolCapacity(options.maxSessions ?? 0, this.inUse(), options.poolSize) }),
+        ...(options.maxSessions !== undefined && { capacity: () => poolCapacity(options.maxSessions ?? 0, this.inUse(), this.pool?.status().target ?? options.poolSize) }), // target: a classroom may have grown it
         spec: (name) => this.clusterSpec(name, {}),
         newName: () => this.newClusterName(),
         now: () => this.clock.now(),
@@ -241,6 +253,11 @@ export class SessionManager {
 
   private get sessionMs(): number {
     return this.options.sessionMinutes * 60_000;
+  }
+
+  /** Session length for this visitor and lab: their classroom's, else the server's. */
+  private sessionMsFor(visitorId: string, slug: string): number {
+    return (this.options.policy?.(visitorId, slug)?.sessionMinutes ?? this.options.sessionMinutes) * 60_000;
   }
 
   private get idleMs(): number {
@@ -311,7 +328,7 @@ export class SessionManager {
       steps: lab.steps.length,
       checkedSteps: new Set(lab.steps.filter((s) => s.checks.length).map((s) => s.number)),
       passedSteps: this.passedSteps(visitorId, lab.slug),
-      gated: this.options.gated,
+      gated: this.options.policy?.(visitorId, lab.slug)?.gated ?? this.options.gated,
     };
   }
 
@@ -386,7 +403,7 @@ export class SessionManager {
       const now = this.clock.now();
       store.touchVisitor(visitorId);
       const step = resumeStep(this.gateState(visitorId, lab));
-      const session = new LabSession(hex(16), hex(32), visitorId, lab, parts, now, now + this.sessionMs, now, step);
+      const session = new LabSession(hex(16), hex(32), visitorId, lab, parts, now, now + this.sessionMsFor(visitorId, lab.slug), now, step);
       progress('setup', step > 1 ? `preparing the cluster for step ${step}` : 'preparing the cluster');
       await this.prepare(session, step);
       store.saveSession({ id: session.id, visitorId, lab: lab.slug, cluster: session.cluster, toolbox: session.toolbox.name, createdAt: now, expiresAt: session.expiresAt });
@@ -566,6 +583,8 @@ export class SessionManager {
   private refuseStep(session: LabSession, target: number): void {
     const refusal = stepRefusal(target, this.gateState(session.visitorId, session.lab));
     if (refusal) throw new SessionError(refusal.code, refusal.message);
+    const maxStep = this.options.policy?.(session.visitorId, session.lab.slug)?.maxStep;
+    if (maxStep !== undefined && target > maxStep) throw new SessionError('STEP_LOCKED', `your instructor is holding the class at step ${maxStep}; step ${target} opens when they release it`);
   }
 
   /** Replaces a lost cluster (a new cluster and toolbox) and replays the solutions up to the current step; progress is kept. */
@@ -649,7 +668,7 @@ export class SessionManager {
   extend(sessionId: string, visitorId: string): { expiresAt: number } {
     const session = this.owned(sessionId, visitorId);
     const now = this.clock.now();
-    const expiresAt = extendedExpiry(session, now, this.sessionMs);
+    const expiresAt = extendedExpiry(session, now, this.sessionMsFor(visitorId, session.lab.slug));
     if (expiresAt === undefined) throw new SessionError('TOO_EARLY_TO_EXTEND', 'a session can be extended in its last minutes; you will be offered it then');
     session.expiresAt = expiresAt;
     session.lastActivityAt = now;
@@ -658,6 +677,35 @@ export class SessionManager {
     this.options.store.saveSession({ id: session.id, visitorId, lab: lab.slug, cluster, toolbox: toolbox.name, createdAt, expiresAt });
     this.emit({ type: 'timer', visitorId, timer: this.timer(session) });
     return { expiresAt };
+  }
+
+  /** An instructor gives a session more time, whenever they like (no warning needed). */
+  extendBy(sessionId: string, ms: number): { expiresAt: number } {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new SessionError('NO_SUCH_SESSION', 'this session has ended');
+    session.expiresAt = Math.max(session.expiresAt, this.clock.now()) + ms;
+    session.warnedFor = undefined;
+    const { lab, cluster, toolbox, createdAt, visitorId } = session;
+    this.options.store.saveSession({ id: session.id, visitorId, lab: lab.slug, cluster, toolbox: toolbox.name, createdAt, expiresAt: session.expiresAt });
+    this.emit({ type: 'timer', visitorId, timer: this.timer(session) });
+    return { expiresAt: session.expiresAt };
+  }
+
+  /** Runs a script in a session's toolbox as the learner (an instructor reading the shell history). */
+  async toolboxExec(sessionId: string, script: string, timeoutMs = 10_000): Promise<{ exitCode: number; output: string }> {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw new SessionError('NO_SUCH_SESSION', 'this session has ended');
+    return session.toolbox.exec(script, { timeoutMs });
+  }
+
+  /** Whether the visitor's lab is being started right now. */
+  isStarting(visitorId: string): boolean {
+    return this.starting.has(visitorId);
+  }
+
+  /** Warm clusters to keep on top of the configured pool (classrooms pre-warming); 0 to stop. */
+  setWarmExtra(extra: number): void {
+    if (!this.disposed) this.pool?.resize(this.options.poolSize + extra);
   }
 
   /** The attendee ends their session: the cluster and toolbox go. */

@@ -80,8 +80,14 @@ function translate(error: unknown, file: string): never {
   throw new StoreError('STORE_FAILED', `${file}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
+/** A step started or a Check recorded, for live views (the classroom dashboard). */
+export type ProgressEvent =
+  | { type: 'step'; visitorId: string; lab: string; step: number; at: number }
+  | { type: 'check'; visitorId: string; lab: string; step: number; at: number; passed: boolean };
+
 export class Store {
   private readonly db: Database.Database;
+  private readonly progressListeners = new Set<(event: ProgressEvent) => void>();
 
   constructor(
     readonly file: string,
@@ -137,11 +143,23 @@ export class Store {
   }
 
   startStep(visitorId: string, lab: string, step: number): void {
+    const at = this.now();
     this.write(() => {
       this.db
         .prepare(`INSERT INTO step_progress (visitor_id, lab, step, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-        .run(visitorId, lab, step, this.now());
+        .run(visitorId, lab, step, at);
     });
+    this.emitProgress({ type: 'step', visitorId, lab, step, at });
+  }
+
+  /** Hears every step start and Check after it is stored; dispose() stops. */
+  onProgress(listener: (event: ProgressEvent) => void): { dispose(): void } {
+    this.progressListeners.add(listener);
+    return { dispose: () => this.progressListeners.delete(listener) };
+  }
+
+  private emitProgress(event: ProgressEvent): void {
+    for (const listener of this.progressListeners) listener(event);
   }
 
   /** Stores one press of Check; a passing one marks the step passed (first pass time kept). */
@@ -156,6 +174,7 @@ export class Store {
         )
         .run(visitorId, lab, step, at, passed ? at : null);
     });
+    this.emitProgress({ type: 'check', visitorId, lab, step, at, passed });
   }
 
   progress(visitorId: string, lab?: string): StepProgress[] {

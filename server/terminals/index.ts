@@ -8,7 +8,7 @@ export { TerminalRegistry } from './registry.js';
 export type { TerminalLauncher, TerminalRegistryOptions } from './registry.js';
 export { ReplayBuffer } from './replay-buffer.js';
 export type { Replay } from './replay-buffer.js';
-export { TERMINAL_MAX_HTTP_BUFFER_SIZE, attachTerminalHandlers } from './socket-handlers.js';
+export { TERMINAL_MAX_HTTP_BUFFER_SIZE, attachTerminalHandlers, clientFor } from './socket-handlers.js';
 export type { AuthorizeTerminalSession, RejectedMessage, TerminalHandlers, TerminalNamespace, TerminalServer, TerminalSocket } from './socket-handlers.js';
 export { DEFAULT_REPLAY_BYTES, Terminal } from './terminal.js';
 export type { AttachInfo, TerminalAttachment, TerminalClient, TerminalLaunch, TerminalOptions, TerminalStats } from './terminal.js';

@@ -160,8 +160,8 @@ export function attachTerminalHandlers(
   };
 }
 
-// Translates a terminal's calls into this socket's events for one terminal.
-function clientFor(socket: TerminalSocket, ref: TerminalRef, onStalled: () => void): TerminalClient {
+// Translates a terminal's calls into this socket's events for one terminal (also the classroom's shadow view).
+export function clientFor(socket: TerminalSocket, ref: TerminalRef, onStalled: () => void): TerminalClient {
   const { sessionId, terminalId } = ref;
   return {
     attached: (info) => socket.emit('terminal:attached', { sessionId, terminalId, ...info.size, startSeq: info.startSeq, endSeq: info.endSeq, ...(info.gap && { gap: info.gap }), ...(info.exit && { exit: info.exit }) }),
