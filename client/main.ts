@@ -3,6 +3,8 @@
 import './styles/app.css';
 import { renderAppBar } from './pages/app-bar.js';
 import { showCatalog } from './pages/catalog.js';
+import { mountClassroomOverlay } from './pages/classroom-overlay.js';
+import { classroomRoute } from './pages/classroom-routes.js';
 import { showLab } from './pages/lab.js';
 import { applyToDocument, followSystemTheme } from './preferences.js';
 
@@ -16,7 +18,11 @@ function route(): void {
   if (!main) return;
   main.replaceChildren();
   const lab = /^#\/labs\/([a-z0-9-]+)$/.exec(location.hash);
-  if (lab?.[1]) {
+  const classroom = classroomRoute(main, location.hash, location.pathname);
+  if (classroom) {
+    document.body.dataset['page'] = classroom.page;
+    current = classroom.view;
+  } else if (lab?.[1]) {
     document.body.dataset['page'] = 'lab';
     current = showLab(main, lab[1]);
   } else {
@@ -31,3 +37,9 @@ const bar = document.getElementById('app-bar');
 if (bar) renderAppBar(bar);
 window.addEventListener('hashchange', route);
 route();
+// An attendee in a classroom sees its bar, messages and prompts on every page.
+let overlay = mountClassroomOverlay();
+window.addEventListener('kubelab:classroom-joined', () => {
+  overlay.dispose();
+  overlay = mountClassroomOverlay();
+});

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckResult } from '../../server/checks/evaluate.js';
 import { type App, createApp } from '../../server/app.js';
 import { parseConfig } from '../../server/config.js';
 import { FakeEnvironments, FakeProvider, FakeToolboxes } from '../server/sessions/session-manager-fakes.js';
+import { flippableChecks } from '../support/browser.js';
 
 const READY = { ready: true, docker: { ok: true, detail: 'fake' }, kind: { ok: true, detail: 'fake' }, images: { ok: true, detail: 'fake' } };
 const ROOT = process.cwd();
@@ -45,16 +45,8 @@ class HeldProvider extends FakeProvider {
   }
 }
 
-/** Checks the test flips; failing ones carry expected, actual and a hint like real ones do. */
-const checks = {
-  passing: false,
-  create: () => async (specs: readonly { id: string; title: string }[]): Promise<CheckResult[]> =>
-    specs.map((s, i) =>
-      checks.passing || i > 0
-        ? { id: s.id, title: s.title, passed: true, message: 'ok', durationMs: 1, attempts: 1 }
-        : { id: s.id, title: s.title, passed: false, message: 'There is no pod named web.', expected: 'Pod/web', actual: 'not found', hint: 'Run the command in the code block above.', durationMs: 1, attempts: 1 },
-    ),
-};
+/** Checks the test flips (test/support/browser.ts). */
+const checks = flippableChecks();
 
 describe('the browser app against the real server', () => {
   let dir: string;
