@@ -81,7 +81,11 @@ describe('a classroom with one instructor and three attendees in Chromium', () =
     code = shown.replace('-', '');
     expect(code).toMatch(/^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/);
     await teacher.locator('.heatmap .empty').waitFor();
-    expect(await teacher.locator('.join-qr').evaluate('img => img.complete && img.naturalWidth > 0')).toBe(true);
+    const loaded = await teacher.locator('.join-qr').evaluate((img) => {
+      const image = img as unknown as { complete: boolean; naturalWidth: number };
+      return image.complete && image.naturalWidth > 0;
+    });
+    expect(loaded).toBe(true);
   });
 
   it('lets three attendees join with the code and start the lab; the dashboard lists them', async () => {
