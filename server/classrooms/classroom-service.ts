@@ -24,7 +24,7 @@ export const STUCK_SWEEP_MS = 15_000;
 /** A request the classroom cannot serve; the routes map codes to HTTP statuses. */
 export class ClassroomError extends Error {
   constructor(
-    readonly code: 'NO_SUCH_CLASSROOM' | 'BAD_CODE' | 'CLASSROOM_FULL' | 'NOT_OPEN_YET' | 'CLASSROOM_CLOSED' | 'NO_SUCH_LAB' | 'NOT_IN_CLASSROOM' | 'BAD_TIMES',
+    readonly code: 'NO_SUCH_CLASSROOM' | 'BAD_CODE' | 'CLASSROOM_FULL' | 'NOT_OPEN_YET' | 'CLASSROOM_CLOSED' | 'NO_SUCH_LAB' | 'NOT_IN_CLASSROOM' | 'BAD_TIMES' | 'NOT_ASKED',
     message: string,
   ) {
     super(message);
@@ -332,7 +332,7 @@ export class ClassroomService {
   /** The attendee answers the instructor's request to type in their terminal, or withdraws it. */
   consent(visitorId: string, allow: boolean): void {
     const { c } = this.seatOf(visitorId);
-    if (allow && this.takeovers.get(visitorId) !== 'asked' && this.takeovers.get(visitorId) !== 'granted') throw new ClassroomError('NOT_IN_CLASSROOM', 'your instructor has not asked to type in your terminal');
+    if (allow && this.takeovers.get(visitorId) !== 'asked' && this.takeovers.get(visitorId) !== 'granted') throw new ClassroomError('NOT_ASKED', 'your instructor has not asked to type in your terminal');
     if (allow) this.takeovers.set(visitorId, 'granted');
     else this.takeovers.delete(visitorId);
     this.sendState(visitorId);

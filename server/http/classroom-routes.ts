@@ -27,6 +27,7 @@ const STATUS: Record<ClassroomError['code'], number> = {
   NO_SUCH_LAB: 400,
   NOT_IN_CLASSROOM: 404,
   BAD_TIMES: 400,
+  NOT_ASKED: 409,
 };
 
 export interface ClassroomRouteOptions {

@@ -318,7 +318,7 @@ describe('classrooms on the real server, with fake clusters', () => {
     await until(() => errors.length === 1);
     expect(errors[0]!.code).toBe('TERMINAL_FORBIDDEN');
     expect(ownOutput).not.toContain('from-instructor-2');
-    expect((await call('POST', '/api/classroom/consent', { cookie: ada.cookie, body: { allow: true } })).status).toBe(404); // nobody asked yet
+    expect((await call('POST', '/api/classroom/consent', { cookie: ada.cookie, body: { allow: true } })).status).toBe(409); // nobody asked yet
 
     const requests: unknown[] = [];
     const adaClassroom = socket('/classroom', { token: ada.socketToken });
