@@ -4,9 +4,11 @@
 // unreachable cluster) into a failed result with its own message: nothing escapes to the caller.
 //
 // Timing: each attempt has the check's `timeout`; a failed check is re-evaluated every
-// POLL_INTERVAL_MS until it passes or `retryFor` has passed since the first attempt, so a check
-// written with retryFor waits for a rollout without the attendee pressing Check again.
+// POLL_INTERVAL_MS, never past `retryFor` after the first attempt. With `retry: true` (kubelab test
+// after a solution) it waits until it passes or retryFor is up; with `retry: 'converging'` (an
+// attendee's Check) it stops as soon as the cluster holds still and is still wrong (convergence.ts).
 import { ClusterReadError } from './cluster-reader.js';
+import { type Attempt, convergingReason } from './convergence.js';
 import type { AccessQuestion, ClusterReader, KubeObject } from './cluster-reader.js';
 import { curlScript, parseCurlOutcome } from './curl.js';
 import { judge } from './judge.js';
@@ -24,8 +26,12 @@ export interface CheckContext {
   runner: ScriptRunner;
   /** Cancels every evaluation in progress, for a closed session or a shutdown. */
   signal?: AbortSignal | undefined;
-  /** false evaluates each check once, ignoring `retryFor` (the state right now, as `kubelab test` needs before a solution). */
-  retry?: boolean | undefined;
+  /**
+   * How a failing check is retried within its `retryFor`: true (the default) until it passes, as
+   * `kubelab test` needs after a solution; 'converging' only while the cluster is still moving
+   * towards it, as an attendee's Check wants; false not at all (the state right now).
+   */
+  retry?: boolean | 'converging' | undefined;
   /** Overrides POLL_INTERVAL_MS. */
   pollIntervalMs?: number | undefined;
 }
@@ -157,24 +163,30 @@ const CANCELLED: Verdict = { passed: false, message: 'the check was cancelled be
 
 /** One evaluation of a check or hint condition within its timeout; never throws. */
 export async function evaluateOnce(spec: ProbeSpec, ctx: CheckContext): Promise<Verdict> {
-  if (ctx.signal?.aborted) return CANCELLED;
+  return (await attemptOnce(spec, ctx)).verdict;
+}
+
+// evaluateOnce, keeping the objects it read for the convergence decision.
+async function attemptOnce(spec: ProbeSpec, ctx: CheckContext): Promise<Attempt> {
+  if (ctx.signal?.aborted) return { verdict: CANCELLED };
   const controller = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, controller.signal]) : controller.signal;
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<Verdict>((resolve) => {
-    timer = setTimeout(() => resolve({ passed: false, message: timeoutMessage(spec), actual: 'timed out' }), spec.timeout);
+  const timedOut = new Promise<Attempt>((resolve) => {
+    timer = setTimeout(() => resolve({ verdict: { passed: false, message: timeoutMessage(spec), actual: 'timed out' } }), spec.timeout);
   });
   let onAbort = (): void => {};
-  const cancelled = new Promise<Verdict>((resolve) => {
-    onAbort = () => resolve(CANCELLED);
+  const cancelled = new Promise<Attempt>((resolve) => {
+    onAbort = () => resolve({ verdict: CANCELLED });
     ctx.signal?.addEventListener('abort', onAbort, { once: true });
   });
-  const judged = (async (): Promise<Verdict> => {
+  const judged = (async (): Promise<Attempt> => {
     try {
       const observation = await observe(spec, ctx, signal);
-      return 'type' in observation ? judge(spec, observation) : observation;
+      if (!('type' in observation)) return { verdict: observation };
+      return { verdict: judge(spec, observation), ...(observation.type === 'objects' && { objects: observation.objects }) };
     } catch (error) {
-      return failureVerdict(error);
+      return { verdict: failureVerdict(error) };
     }
   })();
   try {
@@ -195,19 +207,23 @@ async function findHint(spec: CheckSpec, ctx: CheckContext): Promise<string | un
   return spec.hint;
 }
 
-/** Evaluates one check, retrying within `retryFor`, and picks the hint for a failure. */
+/** Evaluates one check, retrying within `retryFor` as `ctx.retry` says, and picks the hint for a failure. */
 export async function evaluateCheck(spec: CheckSpec, ctx: CheckContext): Promise<CheckResult> {
   const started = performance.now();
   const window = ctx.retry === false ? 0 : spec.retryFor;
   const interval = ctx.pollIntervalMs ?? POLL_INTERVAL_MS;
   let attempts = 0;
   let verdict: Verdict;
+  let previous: Attempt | undefined;
   for (;;) {
     attempts += 1;
-    verdict = await evaluateOnce(spec, ctx);
+    const attempt = await attemptOnce(spec, ctx);
+    verdict = attempt.verdict;
     if (verdict.passed || ctx.signal?.aborted) break;
     const remaining = started + window - performance.now();
     if (remaining <= 0) break;
+    if (ctx.retry === 'converging' && convergingReason(previous, attempt, performance.now() - started) === undefined) break;
+    previous = attempt;
     await sleep(Math.min(interval, remaining), ctx.signal);
     if (ctx.signal?.aborted) break;
   }

@@ -155,7 +155,8 @@ interface Provisioned {
 function realChecks(kubeconfig: string, toolbox: SessionToolbox): SessionChecks {
   const reader = KubeClusterReader.fromKubeconfig(kubeconfig);
   const runner = { run: (script: string, o: { timeoutMs: number; signal?: AbortSignal | undefined }) => toolbox.exec(script, { timeoutMs: o.timeoutMs, ...(o.signal && { signal: o.signal }) }) };
-  return (specs, { signal }) => evaluateChecks(specs, { reader, runner, retry: true, signal });
+  // An attendee's Check reports a settled wrong state at once instead of waiting out retryFor.
+  return (specs, { signal }) => evaluateChecks(specs, { reader, runner, retry: 'converging', signal });
 }
 
 /** The default environment: ClusterLabEnvironment, which needs the real Toolbox. */
