@@ -155,10 +155,10 @@ class DashboardView {
         },
       }, 'Reset'),
       el('span', { class: 'spacer' }),
-      el('a', { class: 'button button-quiet', href: `#/instructor/classrooms/${this.id}/cards` }, 'Join cards'),
-      el('a', { class: 'button button-quiet', href: `#/instructor/classrooms/${this.id}/summary` }, 'Summary'),
-      el('a', { class: 'button button-quiet', href: instructorApi.exportUrl(this.id, 'csv'), download: '' }, 'Export CSV'),
-      el('a', { class: 'button button-quiet', href: instructorApi.exportUrl(this.id, 'json'), download: '' }, 'JSON'),
+      el('a', { class: 'button button-quiet button-small', href: `#/instructor/classrooms/${this.id}/cards` }, 'Join cards'),
+      el('a', { class: 'button button-quiet button-small', href: `#/instructor/classrooms/${this.id}/summary` }, 'Summary'),
+      el('a', { class: 'button button-quiet button-small', href: instructorApi.exportUrl(this.id, 'csv'), download: '' }, 'Export CSV'),
+      el('a', { class: 'button button-quiet button-small', href: instructorApi.exportUrl(this.id, 'json'), download: '' }, 'JSON'),
       el('button', {
         type: 'button', class: 'button button-danger', disabled: ended,
         onclick: () => {
@@ -181,7 +181,7 @@ class DashboardView {
       el('th', { class: 'select-col' }, allBox),
       el('th', { scope: 'col', class: 'name-col' }, 'Attendee'),
       el('th', { scope: 'col', class: 'where-col' }, 'Now'),
-      ...s.steps.map((step) => el('th', { scope: 'col', class: 'step-col', title: `${step.title}: ${step.here} here, ${step.passed} passed` }, el('span', { class: 'step-no' }, String(step.step)), el('span', { class: 'step-count' }, `${step.passed}✓`))),
+      ...s.steps.map((step) => el('th', { scope: 'col', class: 'step-col', title: `${step.title}: ${step.here} here, ${step.passed} passed` }, el('span', { class: 'step-no' }, String(step.step)), el('span', { class: 'step-count' }, `${step.passed} ✓`), el('span', { class: 'step-here' }, step.here ? `${step.here} here` : '\u00a0'))),
     );
     const rows = s.seats.map((seat) => {
       const box = el('input', { type: 'checkbox', 'aria-label': `Select ${seat.displayName}`, checked: this.selected.has(seat.visitorId) });

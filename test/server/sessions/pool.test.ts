@@ -59,6 +59,20 @@ describe('WarmPool', () => {
     expect(pool.status()).toMatchObject({ ready: 1, creating: 1 });
   });
 
+  it('grows when resized (a classroom pre-warms) and deletes its surplus ready clusters when shrunk', async () => {
+    const p = controllableProvider();
+    let n = 0;
+    const pool = new WarmPool({ provider: p.provider, size: 0, spec: (name) => ({ name, image: 'node' }), newName: () => `w${++n}` });
+    pool.resize(2);
+    expect(pool.status()).toMatchObject({ target: 2, creating: 1 });
+    await p.finish();
+    await p.finish();
+    expect(pool.status()).toMatchObject({ target: 2, ready: 2, creating: 0 });
+    pool.resize(0);
+    expect(pool.status()).toMatchObject({ target: 0, ready: 0 });
+    expect(p.deleted).toEqual(['w1', 'w2']);
+  });
+
   it('creates a cluster on demand when none is ready', async () => {
     const p = controllableProvider();
     const pool = new WarmPool({ provider: p.provider, size: 0, spec: (name) => ({ name, image: 'node' }), newName: () => 'cold' });
