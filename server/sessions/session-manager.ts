@@ -8,6 +8,7 @@ import type { EndReason, LabProgress, LabReady, SessionTimer, ClusterStatus, Che
 import { type CheckResult, evaluateChecks } from '../checks/evaluate.js';
 import { KubeClusterReader } from '../checks/kube-cluster-reader.js';
 import type { CheckSpec } from '../checks/spec.js';
+import { ClusterCommandError } from '../clusters/command.js';
 import type { ClusterInfo, ClusterProvider, ClusterSpec } from '../clusters/provider.js';
 import { labClusterShape } from '../lessons/cluster-shape.js';
 import type { Lab, Setup } from '../lessons/load.js';
@@ -27,6 +28,9 @@ export { dockerToolboxHost, type SessionToolbox, type ToolboxHost } from './sess
 export { probeHost, type HostReadiness, type Probe } from './session-manager/host-readiness.js';
 export { coldStartRoom, defaultMaxSessions, poolCapacity, seatRefusal } from './session-manager/seats.js';
 export { dockerHealthProbe, dockerSessionHealth, judgeHealth, lostMessage, type HealthObservation } from './session-manager/cluster-health.js';
+
+/** Tries at creating a session's cluster before the attendee is told it failed. */
+export const CREATE_ATTEMPTS = 2;
 
 /** Every cluster a server creates is named with this prefix (and carries its owner label). */
 export const CLUSTER_PREFIX = 'kubelab-';
@@ -438,11 +442,7 @@ export class SessionManager {
           await provider.loadImages(cluster.name, shape.preloadImages);
         }
       } else {
-        const name = this.newClusterName();
-        progress('cluster', `creating cluster ${name} (about 30 s)`);
-        cluster = await provider.create(this.clusterSpec(name, shape), {
-          onProgress: (p) => progress(p.phase === 'loading-images' ? 'images' : 'cluster', p.message),
-        });
+        cluster = await this.createCluster(shape, progress);
       }
       progress('toolbox', 'starting your terminal');
       toolbox = await toolboxes.start({
@@ -482,6 +482,30 @@ export class SessionManager {
       }
       const warm = poolable ? pool.take() : undefined;
       if (warm) return warm;
+    }
+  }
+
+  /**
+   * A new cluster for a session, created once more if the first attempt fails (kind fails now
+   * and then on a busy host: a node that does not become Ready in time, a port race); a second
+   * failure is the attendee's START_FAILED with what happened and what to do.
+   */
+  private async createCluster(shape: Partial<ClusterSpec>, progress: (phase: LabProgress['phase'], message: string) => void): Promise<ClusterInfo> {
+    for (let attempt = 1; ; attempt++) {
+      const name = this.newClusterName();
+      progress('cluster', attempt === 1 ? `creating cluster ${name} (about 30 s)` : `the first try failed; creating cluster ${name} once more`);
+      try {
+        return await this.options.provider.create(this.clusterSpec(name, shape), {
+          onProgress: (p) => progress(p.phase === 'loading-images' ? 'images' : 'cluster', p.message),
+        });
+      } catch (error) {
+        // kind's own last words say more than the command line that ran it.
+        const reason = (error instanceof ClusterCommandError && error.stderr.trim().split('\n').at(-1)) || messageOf(error).split('\n')[0];
+        this.options.log?.warn({ cluster: name, attempt, err: messageOf(error) }, 'could not create a cluster');
+        if (attempt >= CREATE_ATTEMPTS || this.disposed) {
+          throw new SessionError('START_FAILED', `your cluster could not be created (${attempt} tries; last error: ${reason}). Press Start again in a minute; if it keeps failing, ask the workshop host to check the server log and /healthz`);
+        }
+      }
     }
   }
 
