@@ -1,9 +1,11 @@
-// `tsx bench/terminal-throughput.ts [--megabytes 50] [--keystrokes 300]`: what the terminal stack
+// `tsx bench/terminal-throughput.ts [--megabytes 50] [--keystrokes 300] [--interrupts 20] [--flood-megabytes 50]`: what the terminal stack
 // costs. Throughput of `head -c NM /dev/urandom | base64` through pty → socket.io (binary) →
 // client acknowledging, as a ratio to reading the same pty directly with node-pty in the same
 // run; once with a client that acknowledges on arrival (the stack alone) and once through a
 // headless xterm.js (what a browser adds by parsing). Keystroke echo latency (p50/p99) of `cat`
-// in a pty, directly and through the stack; the difference is what the stack adds.
+// in a pty, directly and through the stack; the difference is what the stack adds. Then Ctrl-C
+// during `yes` and the bytes buffered per session under a flood (bench/terminal-interrupt.ts).
+// Writes docs/figures/terminal.json.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import pty from '@lydell/node-pty';
@@ -13,6 +15,8 @@ import { TerminalStream } from '../client/terminal/terminal-stream.js';
 import type { TerminalClientSocket, TerminalSink } from '../client/terminal/terminal-stream.js';
 import type { TerminalLaunch, TerminalRegistry } from '../server/terminals/index.js';
 import { startTerminalServer } from '../test/server/terminals/terminal-test-server.js';
+import { writeFigures } from './figures.js';
+import { interruptBench } from './terminal-interrupt.js';
 import type { TestServer } from '../test/server/terminals/terminal-test-server.js';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
@@ -26,6 +30,8 @@ const echo: TerminalLaunch = { file: 'cat', args: [], env, cwd: '/' };
 export async function terminalThroughputBench(args: string[]): Promise<Record<string, unknown>> {
   const megabytes = Number(option(args, '--megabytes') ?? 50);
   const keystrokes = Number(option(args, '--keystrokes') ?? 300);
+  const interrupts = Number(option(args, '--interrupts') ?? 20);
+  const floodMegabytes = Number(option(args, '--flood-megabytes') ?? 50);
 
   const stack = await startStack(megabytes);
   try {
@@ -35,8 +41,10 @@ export async function terminalThroughputBench(args: string[]): Promise<Record<st
     const rawEcho = await rawEchoLatency(keystrokes);
     const stackEcho = await stackEchoLatency(stack.url, keystrokes);
     const mb = (bytes: number, ms: number): number => round(bytes / 1e6 / (ms / 1000));
-    return {
-      command: `head -c ${megabytes}M /dev/urandom | base64`,
+    const interrupt = await interruptBench({ interrupts, floodMegabytes });
+    return writeFigures('terminal', {
+      command: `npm run bench -- terminal --megabytes ${megabytes} --keystrokes ${keystrokes} --interrupts ${interrupts} --flood-megabytes ${floodMegabytes}`,
+      flood: `head -c ${megabytes}M /dev/urandom | base64`,
       outputBytes: raw.bytes,
       throughputMBps: { rawNodePty: mb(raw.bytes, raw.ms), stackAckOnArrival: mb(acking.bytes, acking.ms), stackHeadlessXterm: mb(parsing.bytes, parsing.ms) },
       ratioToRaw: { stackAckOnArrival: round(raw.ms / acking.ms), stackHeadlessXterm: round(raw.ms / parsing.ms) },
@@ -48,7 +56,9 @@ export async function terminalThroughputBench(args: string[]): Promise<Record<st
         addedP50: round(stackEcho.p50 - rawEcho.p50),
         addedP99: round(stackEcho.p99 - rawEcho.p99),
       },
-    };
+      ctrlC: interrupt.ctrlC,
+      bufferedUnderFlood: interrupt.flood,
+    });
   } finally {
     await stack.close();
   }

@@ -88,11 +88,19 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
 
   let checked: { at: number; readiness: HostReadiness } | undefined;
   let sessions: SessionManager | undefined;
+  // The probes run docker and kind (seconds on a loaded host): after the first, a stale answer is
+  // served at once while one refresh runs behind it, so /healthz never waits on them.
+  let refreshing: Promise<HostReadiness> | undefined;
+  const refresh = () =>
+    (refreshing ??= (async () => {
+      const wasReady = checked?.readiness.ready ?? false;
+      checked = { at: clock.now(), readiness: await deps.readiness() };
+      if (checked.readiness.ready && !wasReady) sessions?.warmUp();
+      return checked.readiness;
+    })().finally(() => (refreshing = undefined)));
   const readiness = async (): Promise<HostReadiness> => {
-    if (checked && clock.now() - checked.at < READINESS_TTL_MS) return checked.readiness;
-    const wasReady = checked?.readiness.ready ?? false;
-    checked = { at: clock.now(), readiness: await deps.readiness() };
-    if (checked.readiness.ready && !wasReady) sessions?.warmUp();
+    if (!checked) return refresh();
+    if (clock.now() - checked.at >= READINESS_TTL_MS) void refresh().catch((error: unknown) => log.warn({ err: error }, 'host readiness probe failed'));
     return checked.readiness;
   };
 
@@ -115,6 +123,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       gated: config.gated,
       poolSize: config.poolSize,
       maxSessions: config.maxSessions,
+      owner: config.owner,
       clock,
       log: log.child({ part: 'sessions' }),
       terminalActivity: (id) => registry.lastInputAt(id),

@@ -30,6 +30,11 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The instructor's password; undefined: one is generated on first start and kept (hashed) in dataDir. */
   instructorToken: string | undefined;
+  /**
+   * Owner label value of every cluster and toolbox this server creates. At start a server removes
+   * what its owner left behind, so servers sharing a Docker host need different owners.
+   */
+  owner: string;
 }
 
 /** Settings that could not be used; the message lists each one with its fix. */
@@ -78,6 +83,7 @@ const SETTINGS = {
       .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((u) => new URL(u).origin))),
     fix: 'use comma-separated origins such as https://lab.example.org',
   },
+  owner: { flag: 'owner', env: 'KUBELAB_OWNER', schema: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).default('kubelab'), fix: 'use lower-case letters, digits and dashes (up to 40); give each server sharing a Docker host its own, or each removes the clusters of the others as leftovers' },
   logLevel: { flag: 'log-level', env: 'KUBELAB_LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), fix: 'use one of fatal, error, warn, info, debug, trace, silent' },
   instructorToken: { flag: 'instructor-token', env: 'KUBELAB_INSTRUCTOR_TOKEN', schema: z.string().min(12).max(200).optional(), fix: 'use at least 12 characters, or leave it unset to have one generated' },
 } satisfies Record<keyof Config, Setting>;

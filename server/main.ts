@@ -7,6 +7,7 @@ import { execaRunner } from './clusters/command.js';
 import { KindProvider, findKind } from './clusters/kind.js';
 import { CONFIG_USAGE, ConfigError, parseConfig } from './config.js';
 import { dockerSessionHealth, dockerToolboxHost, probeHost } from './sessions/session-manager.js';
+import { StoreError } from './store/store.js';
 
 async function main(): Promise<void> {
   if (process.argv.includes('--help')) {
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
+  if (error instanceof ConfigError || error instanceof StoreError) console.error(error.message);
   else console.error(error);
   process.exitCode = 1;
 });

@@ -2,6 +2,7 @@
 // `{ error: { code, message } }` with a status, and unexpected ones are logged, not shown.
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { StoreError } from '../store/store.js';
 
 /** A request that cannot be served, with the status and a code the page can act on. */
 export class HttpError extends Error {
@@ -22,6 +23,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     let code = 'INTERNAL';
     let message = 'something went wrong on the server; the log has the details';
     if (error instanceof HttpError) ({ status, code, message } = error);
+    else if (error instanceof StoreError) ({ status, code, message } = { status: 503, code: error.code, message: error.attendeeMessage });
     else if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
       status = error.status;
       code = 'BAD_REQUEST';

@@ -17,6 +17,7 @@ import {
 } from '../../protocol/lab.js';
 import type { HostReadiness } from '../sessions/session-manager.js';
 import { SessionError, type SessionManager } from '../sessions/session-manager.js';
+import { StoreError } from '../store/store.js';
 import type { VisitorTokens } from './visitor.js';
 
 type LabNamespace = Namespace<LabClientToServerEvents, LabServerToClientEvents, Record<string, never>, { visitorId: string }>;
@@ -75,6 +76,10 @@ export function attachLabSocket(io: Server, options: LabSocketOptions): { dispos
 
   const toError = (error: unknown): LabError => {
     if (error instanceof SessionError) return { code: error.code, message: error.message };
+    if (error instanceof StoreError) {
+      options.log.error({ err: error }, 'lab request could not use the store');
+      return { code: error.code, message: error.attendeeMessage };
+    }
     options.log.error({ err: error }, 'lab request failed');
     return { code: 'INTERNAL', message: 'something went wrong on the server; the log has the details' };
   };

@@ -70,6 +70,13 @@ export class StoreError extends Error {
     super(message);
     this.name = 'StoreError';
   }
+
+  /** What an attendee is told: no server paths, what is wrong and who can fix it (the log has `message`). */
+  get attendeeMessage(): string {
+    return this.code === 'STORE_UNWRITABLE'
+      ? 'the server cannot save progress right now (its disk is full or its data folder is read-only); your cluster is unaffected. Tell the workshop host: the server log says what to fix'
+      : 'the server could not read or save progress; tell the workshop host: the server log says what to fix';
+  }
 }
 
 function translate(error: unknown, file: string): never {

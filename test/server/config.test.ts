@@ -8,7 +8,7 @@ describe('parseConfig', () => {
   it('gives the documented defaults with nothing set', () => {
     expect(parse([])).toEqual({
       port: 3000, host: '127.0.0.1', dataDir: '/srv/kubelab/data', lessonsRoot: '/srv/kubelab', poolSize: 1, maxSessions: 10,
-      sessionMinutes: 120, idleMinutes: 30, gated: true, imagesMode: 'auto', allowedOrigins: [], logLevel: 'info',
+      sessionMinutes: 120, idleMinutes: 30, gated: true, imagesMode: 'auto', allowedOrigins: [], logLevel: 'info', owner: 'kubelab',
     });
   });
 
@@ -25,6 +25,7 @@ describe('parseConfig', () => {
     [[], { KUBELAB_PORT: '' }, { port: 3000 }],
     [['--max-sessions', '3'], {}, { maxSessions: 3 }],
     [[], { KUBELAB_MAX_SESSIONS: '25' }, { maxSessions: 25 }],
+    [['--owner', 'kubelab-room-2'], {}, { owner: 'kubelab-room-2' }],
   ])('reads %j with %j', (argv, env, expected) => {
     expect(parse(argv, env)).toMatchObject(expected);
   });
@@ -61,5 +62,11 @@ describe('parseConfig', () => {
     expect(parse(['--pool-size', '0'], {}, 0).maxSessions).toBe(1);
     expect(() => parse(['--max-sessions', '0'])).toThrow(/--max-sessions="0" is not valid: use a whole number from 1 to 1000/);
     expect(() => parse(['--pool-size', '3', '--max-sessions', '2'])).toThrow(/warm pool \(KUBELAB_POOL_SIZE 3\) is larger than KUBELAB_MAX_SESSIONS \(2\)/);
+  });
+});
+
+describe('owner', () => {
+  it('refuses an owner that is not a label value, saying why servers need their own', () => {
+    expect(() => parse(['--owner', 'Room 2'])).toThrow(/--owner="Room 2" is not valid: .*give each server sharing a Docker host its own/);
   });
 });
