@@ -1,7 +1,7 @@
 // `npm run soak -- --attendees N --minutes M [--pool P] [--lab pods] [--sample 10] [--smoke]`:
 // N simulated attendees against the real server (server/main.ts as a child process with kind and
-// Docker, its own owner label, the pool as given) for M minutes: each starts the lab on its own
-// real cluster, then keeps typing commands into its real terminal (each carrying a marker the
+// Docker, its own owner label, the pool as given): each starts the lab on its own real cluster,
+// solves step 1, then for M minutes keeps typing commands into its real terminal (each carrying a marker the
 // shell computes) and pressing Check. Every --sample seconds the server process is read from
 // /proc (RSS, file descriptors, ptys, descendant processes). At the end every session is ended,
 // the server stopped, and Docker compared with before: containers and networks carrying the
@@ -9,6 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
+import { KindProvider } from '../server/clusters/kind.js';
 import { median } from './clusters.js';
 import { percentile } from './start-to-prompt.js';
 import { Attendee } from './attendee.js';
@@ -61,8 +62,8 @@ async function main(): Promise<void> {
   const commandMs: number[] = [];
   const startSeconds: number[] = [];
   const errors: string[] = [];
+  let teardownSeconds = -1;
   const people: Attendee[] = [];
-  const deadline = Date.now() + minutes * 60_000;
   try {
     await Promise.all(
       Array.from({ length: attendees }, async (_, i) => {
@@ -75,6 +76,9 @@ async function main(): Promise<void> {
           errors.push(`attendee ${i + 1} could not start: ${error instanceof Error ? error.message : String(error)}`);
           return;
         }
+        // M minutes of activity from the prompt on; step 1 solved first, so Check answers as it would for a working attendee.
+        const deadline = Date.now() + minutes * 60_000;
+        await a.run('kubectl run web --image=nginx:1.27 >/dev/null 2>&1 || true', 120_000).catch((error: unknown) => errors.push(`attendee ${i + 1}: ${String(error)}`));
         for (let n = 0; Date.now() < deadline; n++) {
           try {
             commandMs.push(await a.run(COMMANDS[(n + i) % COMMANDS.length] ?? 'true'));
@@ -90,7 +94,11 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await sample();
     await Promise.all(people.map((a) => a.end()));
-    await new Promise((r) => setTimeout(r, 5_000));
+    // lab:end deletes the cluster in the background; wait for it before stopping the server.
+    const ended = performance.now();
+    const provider = await KindProvider.create();
+    while ((await provider.list({ prefix: 'kubelab-', owner }).catch(() => [])).length > 0 && performance.now() - ended < 600_000) await new Promise((r) => setTimeout(r, 5_000));
+    teardownSeconds = Math.round((performance.now() - ended) / 1000);
     await sample();
     await server.stop();
   }
@@ -120,6 +128,7 @@ async function main(): Promise<void> {
     messages: { sent, received, lossPercent: sent ? Math.round(((sent - received) / sent) * 10_000) / 100 : 0 },
     commandRoundTrip: stats(commandMs),
     checkLatency: stats(checkMs),
+    teardownAfterEndSeconds: teardownSeconds,
     leaked,
     server: {
       // Over the time every attendee had a session: flat means no growth from first to last sample.
