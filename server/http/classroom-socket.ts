@@ -8,7 +8,7 @@ import { CLASSROOM_NAMESPACE, SHADOW_NAMESPACE, type ClassroomClientToServerEven
 import type { TerminalRef } from '../../protocol/terminal.js';
 import type { ClassroomPush, ClassroomService } from '../classrooms/classroom-service.js';
 import type { InstructorAuth } from '../classrooms/instructor-auth.js';
-import { TERMINAL_LIMITS, clientFor, parseTerminalPayload, type TerminalAttachment, type TerminalNamespace, type TerminalRegistry, type TerminalSocket } from '../terminals/index.js';
+import { clientFor, parseTerminalPayload, type TerminalAttachment, type TerminalNamespace, type TerminalRegistry, type TerminalSocket } from '../terminals/index.js';
 import type { TerminalPayloads } from '../terminals/payloads.js';
 import { originAllowed } from './lab-socket.js';
 import type { VisitorTokens } from './visitor.js';
@@ -17,8 +17,6 @@ type Data = { visitorId?: string; instructor?: boolean };
 type ClassroomNamespace = Namespace<ClassroomClientToServerEvents, ClassroomServerToClientEvents, Record<string, never>, Data>;
 type ClassroomSocket = Socket<ClassroomClientToServerEvents, ClassroomServerToClientEvents, Record<string, never>, Data>;
 
-/** The largest size the protocol allows: a shadow declares it so the attendee's own size wins. */
-const SHADOW_SIZE = { cols: TERMINAL_LIMITS.maxCols, rows: TERMINAL_LIMITS.maxRows };
 
 export interface ClassroomSocketOptions {
   service: ClassroomService;
@@ -130,7 +128,7 @@ function attachShadow(io: Server, options: ClassroomSocketOptions): { dispose():
       const terminal = options.registry.get(ref);
       if (!terminal) return fail('terminal:attach', 'TERMINAL_NOT_FOUND', `the attendee has not opened terminal ${ref.terminalId} (yet)`, ref);
       attachments.get(keyOf(ref))?.dispose();
-      const attachment = terminal.attach(clientFor(socket, ref, () => attachments.delete(keyOf(ref))), { size: SHADOW_SIZE, ...(request.fromSeq !== undefined && { fromSeq: request.fromSeq }) });
+      const attachment = terminal.attach(clientFor(socket, ref, () => attachments.delete(keyOf(ref))), { size: 'follow', ...(request.fromSeq !== undefined && { fromSeq: request.fromSeq }) });
       attachments.set(keyOf(ref), attachment);
     });
     on('terminal:input', (message) => {

@@ -86,7 +86,8 @@ export interface TerminalStats {
 
 interface Attached {
   client: TerminalClient;
-  size: TerminalSize;
+  /** undefined for a watcher that follows the others' size (an instructor's shadow). */
+  size: TerminalSize | undefined;
 }
 
 const DEFAULT_SIZE: TerminalSize = { cols: 80, rows: 24 };
@@ -235,10 +236,10 @@ export class Terminal implements IDisposable {
    * Attaches a client: it is told where its replay starts, gets the replay (bytes after fromSeq,
    * or the whole buffer with a gap), then live output. Its size joins the shared-size policy.
    */
-  attach(client: TerminalClient, request: { fromSeq?: number; size: TerminalSize }): TerminalAttachment {
+  attach(client: TerminalClient, request: { fromSeq?: number; size: TerminalSize | 'follow' }): TerminalAttachment {
     const id = String(this.nextClientId++);
     const replay = this.replay.since(request.fromSeq);
-    this.clients.set(id, { client, size: request.size });
+    this.clients.set(id, { client, size: request.size === 'follow' ? undefined : request.size });
     const now = this.now();
     this.ledger.add(id, replay.startSeq, now);
     this.applySize();
@@ -346,7 +347,7 @@ export class Terminal implements IDisposable {
   }
 
   private applySize(): void {
-    const size = effectiveSize([...this.clients.values()].map((c) => c.size));
+    const size = effectiveSize([...this.clients.values()].flatMap((c) => (c.size ? [c.size] : [])));
     if (!size || (size.cols === this.currentSize.cols && size.rows === this.currentSize.rows)) return;
     this.currentSize = size;
     if (!this.exitInfo) {

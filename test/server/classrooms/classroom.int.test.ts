@@ -306,6 +306,8 @@ describe('classrooms on the real server, with fake clusters', () => {
     const sizes: { cols: number }[] = [];
     shadow.on('terminal:output', (m: { data: ArrayBuffer }) => (seen += Buffer.from(m.data).toString()));
     shadow.on('terminal:attached', (m: { cols: number }) => sizes.push(m));
+    const resized: unknown[] = [];
+    shadow.on('terminal:size', (m: unknown) => resized.push(m));
     shadow.on('terminal:error', (e: { code: string; message: string }) => errors.push(e));
     expect((await connected(shadow)).ok).toBe(true);
     shadow.emit('terminal:attach', { sessionId: adaSession.id, terminalId: '1', cols: 40, rows: 10 });
@@ -337,6 +339,11 @@ describe('classrooms on the real server, with fake clusters', () => {
     shadow.emit('terminal:input', { sessionId: adaSession.id, terminalId: '1', data: 'echo again\r' });
     await until(() => errors.length === 2);
     expect(errors[1]!.code).toBe('TERMINAL_FORBIDDEN');
+
+    // The attendee closes their tab: the shadow alone does not resize their terminal.
+    own.disconnect();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resized).toEqual([]);
   });
 
   it('shows the timeline: commands from the shell history and checks in time order', async () => {
