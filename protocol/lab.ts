@@ -64,6 +64,8 @@ export interface LabReady {
   passedSteps: number[];
   /** Epoch ms when the session ends unless extended. */
   expiresAt: number;
+  /** Timed scenarios: epoch ms when time is up (the clock started at the visitor's first session); Check stops scoring then. */
+  examEndsAt?: number;
 }
 
 /** The result of one check, as the lesson pane shows it. */

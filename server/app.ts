@@ -171,7 +171,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
 
   app.use('/api', visitorCookie((id) => store.touchVisitor(id)));
   app.use('/lessons', visitorCookie((id) => store.touchVisitor(id)));
-  app.use(labRoutes({ labs, store, tokens, gated: (visitorId, slug) => classrooms?.gatedFor(visitorId, slug) ?? config.gated }));
+  app.use(labRoutes({ labs, store, tokens, gated: (visitorId, slug) => classrooms?.gatedFor(visitorId, slug) ?? config.gated, now: () => clock.now() }));
   app.use(classroomRoutes({ service: classrooms, auth: instructorAuth, now: () => clock.now() }));
   app.use('/api', () => {
     throw new HttpError(404, 'NOT_FOUND', 'no such API route');

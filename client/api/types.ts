@@ -27,6 +27,22 @@ export interface LabSummary {
 /** A catalog card: the lab and how far this visitor got. */
 export interface CatalogEntry extends LabSummary {
   progress: { started: boolean; passedSteps: number[] };
+  /** Scenarios: points of all tasks, and this visitor's score once they started. */
+  totalPoints?: number;
+  bestScore?: number;
+}
+
+/** Where the visitor stands in a scenario (server/sessions/scenario-score.ts). */
+export interface ScenarioScore {
+  scenarioType: 'repair' | 'timed';
+  score: number;
+  totalPoints: number;
+  tasks: { step: number; title: string; points: number; passedAt: number | null }[];
+  timeLimitMinutes?: number;
+  startedAt?: number;
+  endsAt?: number;
+  over: boolean;
+  usedMs?: number;
 }
 
 /** `GET /api/catalog`. */
@@ -50,6 +66,8 @@ export interface StepDetail {
 /** `GET /api/labs/:slug`. */
 export interface LabDetail extends LabSummary {
   gated: boolean;
+  /** Scenarios only. */
+  scenario?: ScenarioScore;
   passedSteps: number[];
   steps: StepDetail[];
 }

@@ -11,6 +11,7 @@ import { setAppBarSlot } from './app-bar.js';
 import { checkProblem, checkResults } from './lab/check-results.js';
 import { ClusterLostBanner } from './lab/cluster-lost.js';
 import { LessonPane } from './lab/lesson-pane.js';
+import { ScenarioBoard } from './lab/scenario-board.js';
 import { SessionBar } from './lab/session-bar.js';
 import { splitHandle } from './lab/split.js';
 import { StartProgress } from './lab/start-progress.js';
@@ -64,6 +65,23 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
   });
   setAppBarSlot(bar.element);
 
+  // Scenarios: score, task chips, the exam clock and, at the end, the results.
+  let over = lab.scenario?.over ?? false;
+  const board = lab.type === 'scenario' ? new ScenarioBoard(lab.steps, { go: (step) => void move('lab:goto', step), timeUp: () => void finish() }) : undefined;
+  if (board) pane.element.prepend(board.element);
+  const refreshBoard = () => board?.update(passed, pane.current);
+  // Shows the final results and stops Check from scoring.
+  const finish = async (): Promise<void> => {
+    over = true;
+    pane.checkButton.disabled = true;
+    try {
+      const detail = await fetchLab(lab.slug);
+      if (detail.scenario) board?.showResults(detail.scenario);
+    } catch (error) {
+      pane.showResults(checkProblem(messageOf(error)));
+    }
+  };
+
   const terminalArea = el('section', { class: 'terminal-area', 'aria-label': 'Terminals' });
   const lostBanner = new ClusterLostBanner({ recover: () => recover() });
   const layout = el('div', { class: 'lab-layout' }, pane.element);
@@ -73,6 +91,8 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
   let progress = new StartProgress();
   terminalArea.append(progress.element);
   pane.show(firstUnpassed(lab, passed), passed);
+  refreshBoard();
+  if (over) void finish();
   pane.setSessionReady(false);
   bar.setSessionReady(false);
 
@@ -82,7 +102,9 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
     passed.clear();
     r.passedSteps.forEach((s) => passed.add(s));
     pane.show(r.step, passed);
-    pane.setSessionReady(true);
+    refreshBoard();
+    if (r.examEndsAt !== undefined) board?.setEndsAt(r.examEndsAt);
+    pane.setSessionReady(!over);
     bar.setSessionReady(true);
     bar.setExpiresAt(r.expiresAt);
     bar.setCluster({ state: 'ready', message: 'Your cluster is ready' });
@@ -129,7 +151,7 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
   start();
 
   async function check(): Promise<void> {
-    if (!session || checking) return;
+    if (!session || checking || over) return;
     checking = true;
     pane.setChecking(true);
     try {
@@ -138,8 +160,11 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
       reply.passedSteps.forEach((s) => passed.add(s));
       pane.show(pane.current, passed, { keepResults: true });
       pane.showResults(checkResults(reply));
+      refreshBoard();
+      if (board && lab.steps.every((s) => s.points === undefined || passed.has(s.number))) void finish();
     } catch (error) {
       pane.showResults(checkProblem(messageOf(error)));
+      if (error instanceof LabRequestError && error.code === 'TIME_UP') void finish();
     } finally {
       checking = false;
       pane.setChecking(false);
@@ -173,6 +198,7 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
       passed.clear();
       passedSteps.forEach((s) => passed.add(s));
       pane.show(step, passed, { focus: true });
+      refreshBoard();
     } catch (error) {
       pane.showResults(checkProblem(messageOf(error)));
     }
@@ -208,6 +234,7 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
     window.removeEventListener('keydown', onKey, true);
     preferences.dispose();
     bar.dispose();
+    board?.dispose();
     tabs?.dispose();
     socket.disconnect();
   };

@@ -5,6 +5,7 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { resolveLessonFile } from '../lessons/lesson-paths.js';
 import type { Lab, Step } from '../lessons/load.js';
+import { scenarioScore } from '../sessions/scenario-score.js';
 import { resolveAssetPath } from '../lessons/render.js';
 import type { Store } from '../store/store.js';
 import { HttpError } from './http-error.js';
@@ -21,8 +22,10 @@ export interface LabRouteOptions {
   labs: { all(): Lab[]; get(slug: string): Lab | undefined };
   store: Store;
   tokens: VisitorTokens;
-  /** Whether steps are gated for this visitor and lab (a classroom may decide it). */
+  /** Whether steps are gated for this visitor and lab (a classroom may decide it); scenarios never are. */
   gated: boolean | ((visitorId: string, slug: string) => boolean);
+  /** Epoch ms, for a timed scenario's clock. */
+  now?: () => number;
 }
 
 /** Pure: whether a step's solution is shown to a visitor. */
@@ -57,9 +60,18 @@ export function labRoutes(options: LabRouteOptions): Router {
     return lab;
   };
   const passedOf = (visitorId: string, slug: string) => new Set(store.progress(visitorId, slug).filter((p) => p.passedAt !== null).map((p) => p.step));
-  const gatedFor = (visitorId: string, slug: string) => (typeof options.gated === 'function' ? options.gated(visitorId, slug) : options.gated);
-  const revealed = (visitorId: string, lab: Lab, step: Step, passed: Set<number>) =>
-    step.solution !== undefined && solutionRevealed({ gated: gatedFor(visitorId, lab.slug), passed: passed.has(step.number), attempts: store.checkAttempts(visitorId, lab.slug, step.number) });
+  const now = options.now ?? Date.now;
+  const gatedFor = (visitorId: string, lab: Lab) => lab.type === 'lesson' && (typeof options.gated === 'function' ? options.gated(visitorId, lab.slug) : options.gated);
+  const scoreOf = (visitorId: string, lab: Lab) => scenarioScore(lab, store.progress(visitorId, lab.slug), store.scenarioRunStart(visitorId, lab.slug), now());
+  // Scenario solutions open as a gated lesson's do (pass, or enough tries), except during a
+  // timed run, where only a passed task shows its solution; once the results are final, all do.
+  const revealed = (visitorId: string, lab: Lab, step: Step, passed: Set<number>) => {
+    if (step.solution === undefined) return false;
+    const score = scoreOf(visitorId, lab);
+    if (score?.over) return true;
+    if (score?.scenarioType === 'timed') return passed.has(step.number);
+    return solutionRevealed({ gated: lab.type === 'scenario' || gatedFor(visitorId, lab), passed: passed.has(step.number), attempts: store.checkAttempts(visitorId, lab.slug, step.number) });
+  };
 
   router.get('/api/me', (_req, res) => {
     const visitorId = visitorOf(res);
@@ -78,7 +90,12 @@ export function labRoutes(options: LabRouteOptions): Router {
     const progress = store.progress(visitorId);
     const entry = (lab: Lab) => {
       const mine = progress.filter((p) => p.lab === lab.slug);
-      return { ...summary(lab), progress: { started: mine.length > 0, passedSteps: mine.filter((p) => p.passedAt !== null).map((p) => p.step) } };
+      const score = scoreOf(visitorId, lab);
+      return {
+        ...summary(lab),
+        progress: { started: mine.length > 0, passedSteps: mine.filter((p) => p.passedAt !== null).map((p) => p.step) },
+        ...(score && { totalPoints: score.totalPoints, ...(mine.length > 0 && { bestScore: score.score }) }),
+      };
     };
     const all = labs.all();
     res.json({ lessons: all.filter((l) => l.type === 'lesson').map(entry), scenarios: all.filter((l) => l.type === 'scenario').map(entry) });
@@ -90,7 +107,8 @@ export function labRoutes(options: LabRouteOptions): Router {
     const passed = passedOf(visitorId, lab.slug);
     res.json({
       ...summary(lab),
-      gated: gatedFor(visitorId, lab.slug),
+      gated: gatedFor(visitorId, lab),
+      ...(lab.type === 'scenario' && { scenario: scoreOf(visitorId, lab) }),
       passedSteps: [...passed].sort((a, b) => a - b),
       steps: lab.steps.map((step) => ({
         number: step.number,

@@ -38,7 +38,7 @@ export const CLUSTER_PREFIX = 'kubelab-';
 /** A session request that cannot be served; `code` for the page, the message for the attendee. */
 export class SessionError extends Error {
   constructor(
-    readonly code: 'NO_SUCH_LAB' | 'NO_SUCH_SESSION' | 'NO_SUCH_STEP' | 'STEP_LOCKED' | 'SESSION_BUSY' | 'TOO_EARLY_TO_EXTEND' | 'START_IN_PROGRESS' | 'START_FAILED' | 'SOLUTION_FAILED' | 'SETUP_FAILED' | 'SHUTTING_DOWN' | 'HOST_NOT_READY' | 'NO_SEATS' | 'CLUSTER_LOST',
+    readonly code: 'NO_SUCH_LAB' | 'NO_SUCH_SESSION' | 'NO_SUCH_STEP' | 'STEP_LOCKED' | 'SESSION_BUSY' | 'TOO_EARLY_TO_EXTEND' | 'START_IN_PROGRESS' | 'START_FAILED' | 'SOLUTION_FAILED' | 'SETUP_FAILED' | 'SHUTTING_DOWN' | 'HOST_NOT_READY' | 'NO_SEATS' | 'CLUSTER_LOST' | 'TIME_UP',
     message: string,
   ) {
     super(message);
@@ -170,6 +170,8 @@ async function realEnvironment(toolbox: SessionToolbox, evaluate: CheckEvaluator
 }
 
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
+/** `{ key: value }` when value is defined, else `{}`; for optional fields under exactOptionalPropertyTypes. */
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as { [P in K]: V }));
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** One running session: its cluster, toolbox, environment and clock. */
@@ -333,7 +335,8 @@ export class SessionManager {
       steps: lab.steps.length,
       checkedSteps: new Set(lab.steps.filter((s) => s.checks.length).map((s) => s.number)),
       passedSteps: this.passedSteps(visitorId, lab.slug),
-      gated: this.options.policy?.(visitorId, lab.slug)?.gated ?? this.options.gated,
+      // A scenario's tasks are independent and may be taken in any order.
+      gated: (this.options.policy?.(visitorId, lab.slug)?.gated ?? this.options.gated) && lab.type === 'lesson',
     };
   }
 
@@ -349,7 +352,16 @@ export class SessionManager {
       step: session.step,
       passedSteps: [...this.passedSteps(session.visitorId, session.lab.slug)].sort((a, b) => a - b),
       expiresAt: session.expiresAt,
+      ...optional('examEndsAt', this.examEndsAt(session)),
     };
+  }
+
+  /** When a timed scenario's time is up for this visitor (its run started at their first session). */
+  private examEndsAt(session: LabSession): number | undefined {
+    const { lab } = session;
+    if (lab.type !== 'scenario' || lab.manifest.timeLimitMinutes === undefined) return undefined;
+    const startedAt = this.options.store.scenarioRunStart(session.visitorId, lab.slug);
+    return startedAt === undefined ? undefined : startedAt + lab.manifest.timeLimitMinutes * 60_000;
   }
 
   /** The session clock as the page shows it. */
@@ -413,6 +425,7 @@ export class SessionManager {
       await this.prepare(session, step);
       store.saveSession({ id: session.id, visitorId, lab: lab.slug, cluster: session.cluster, toolbox: session.toolbox.name, createdAt: now, expiresAt: session.expiresAt });
       store.startStep(visitorId, lab.slug, step);
+      if (lab.type === 'scenario') store.startScenarioRun(visitorId, lab.slug); // the clock starts now, once
       this.sessions.set(session.id, session);
       progress('ready', 'ready');
       this.options.log?.info({ session: session.id, cluster: session.cluster, lab: lab.slug, visitor: visitorId }, 'session started');
@@ -563,6 +576,10 @@ export class SessionManager {
     const step = session.lab.steps[session.step - 1];
     if (!step) throw new SessionError('NO_SUCH_STEP', `step ${session.step} does not exist`);
     this.refuseLost(session);
+    const endsAt = this.examEndsAt(session);
+    if (endsAt !== undefined && this.clock.now() >= endsAt) {
+      throw new SessionError('TIME_UP', `time is up: the ${session.lab.type === 'scenario' ? session.lab.manifest.timeLimitMinutes : ''}-minute limit has passed, so Check no longer scores; your results are final`);
+    }
     return this.exclusive(session, 'checking', async () => {
       const results = step.checks.length ? await session.checks(step.checks, { signal: session.abort.signal }) : [];
       const passed = results.every((r) => r.passed);

@@ -42,6 +42,14 @@ const MIGRATIONS: string[] = [
      ended_at INTEGER
    );
    CREATE INDEX sessions_live ON sessions(ended_at);`,
+  // A timed scenario's clock starts once per visitor, at their first session, and survives
+  // reloads, resets and server restarts.
+  `CREATE TABLE scenario_runs (
+     visitor_id TEXT NOT NULL REFERENCES visitors(id),
+     lab TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     PRIMARY KEY (visitor_id, lab)
+   );`,
 ];
 
 export interface StepProgress {
@@ -192,6 +200,21 @@ export class Store {
       )
       .all(visitorId, lab ?? null, lab ?? null) as StepProgress[];
     return rows;
+  }
+
+  /** Starts the visitor's run of a scenario unless it has started; returns when it started. */
+  startScenarioRun(visitorId: string, lab: string): number {
+    const at = this.now();
+    this.write(() => {
+      this.db.prepare('INSERT INTO scenario_runs (visitor_id, lab, started_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(visitorId, lab, at);
+    });
+    return this.scenarioRunStart(visitorId, lab) ?? at;
+  }
+
+  /** When the visitor's run of a scenario started, if it has. */
+  scenarioRunStart(visitorId: string, lab: string): number | undefined {
+    const row = this.db.prepare('SELECT started_at AS startedAt FROM scenario_runs WHERE visitor_id = ? AND lab = ?').get(visitorId, lab) as { startedAt: number } | undefined;
+    return row?.startedAt;
   }
 
   checkAttempts(visitorId: string, lab: string, step: number): number {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type App, type AppDeps, createApp } from '../../server/app.js';
 import { parseConfig } from '../../server/config.js';
 import { assetRoute } from '../../server/lessons/render.js';
-import { FakeChecks, FakeEnvironments, FakeProvider, FakeToolboxes } from './sessions/session-manager-fakes.js';
+import { FakeChecks, FakeClock, FakeEnvironments, FakeProvider, FakeToolboxes } from './sessions/session-manager-fakes.js';
 
 const READY = { ready: true, docker: { ok: true, detail: 'fake' }, kind: { ok: true, detail: 'fake' }, images: { ok: true, detail: 'fake' } };
 
@@ -267,5 +267,66 @@ describe('the app with one seat', () => {
     expect(await first.socket.timeout(5000).emitWithAck('lab:end', { sessionId: first.reply.sessionId })).toMatchObject({ ok: true });
     expect(await second.socket.timeout(10_000).emitWithAck('lab:start', { slug: 'pods' })).toMatchObject({ ok: true });
     expect(provider.created).toHaveLength(2);
+  });
+});
+
+describe('a timed scenario through the app', () => {
+  let dir: string;
+  let app: App;
+  let base: string;
+  const clock = new FakeClock(Date.UTC(2026, 0, 5, 9, 0));
+  const checks = new FakeChecks();
+  const sockets: Socket[] = [];
+
+  beforeAll(async () => {
+    ({ dir, app, base } = await fakeApp({}, { clock, checks: checks.create }));
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await app.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('takes tasks in any order, scores their points, keeps the clock from the first session, stops scoring at time-up and shows the score in the catalog', async () => {
+    const res = await fetch(`${base}/api/me`);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const me = (await res.json()) as { socketToken: string };
+    const labOf = async () => (await (await fetch(`${base}/api/labs/ckad-practice`, { headers: { cookie } })).json()) as { gated: boolean; steps: { number: number; points?: number; solution?: string }[]; scenario: Record<string, unknown> };
+    const before = await labOf();
+    expect(before).toMatchObject({ gated: false, scenario: { scenarioType: 'timed', score: 0, timeLimitMinutes: 30, over: false } });
+    const total = before.steps.reduce((sum, s) => sum + (s.points ?? 0), 0);
+    expect(before.scenario.totalPoints).toBe(total);
+    expect(before.scenario).not.toHaveProperty('endsAt'); // the clock starts with the first session
+
+    const socket = connect(`${base}/lab`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token: me.socketToken } });
+    sockets.push(socket);
+    const started = (await socket.timeout(10_000).emitWithAck('lab:start', { slug: 'ckad-practice' })) as { ok: true; sessionId: string; examEndsAt: number };
+    expect(started).toMatchObject({ ok: true, examEndsAt: clock.now() + 30 * 60_000 });
+    const { sessionId } = started;
+
+    // Task 5 first: scenarios are not gated.
+    expect(await socket.timeout(5000).emitWithAck('lab:goto', { sessionId, step: 5 })).toMatchObject({ ok: true, step: 5 });
+    checks.passing = true;
+    expect(await socket.timeout(5000).emitWithAck('lab:check', { sessionId })).toMatchObject({ ok: true, passed: true, passedSteps: [5] });
+    const five = before.steps[4]!.points!;
+    const during = await labOf();
+    expect(during.scenario).toMatchObject({ score: five, endsAt: started.examEndsAt, over: false, tasks: expect.arrayContaining([{ step: 5, title: expect.any(String), points: five, passedAt: clock.now() }]) });
+    expect(during.steps[4]!.solution).toBeDefined(); // a passed task shows its solution
+    expect(during.steps[0]!.solution).toBeUndefined(); // the others stay hidden while the clock runs
+
+    // A second start (a reload, a new session) does not restart the clock.
+    clock.time += 10 * 60_000;
+    expect(await socket.timeout(10_000).emitWithAck('lab:start', { slug: 'ckad-practice' })).toMatchObject({ examEndsAt: started.examEndsAt });
+
+    clock.time += 21 * 60_000; // past the 30 minutes (without running the idle sweep)
+    expect(await socket.timeout(5000).emitWithAck('lab:goto', { sessionId, step: 1 })).toMatchObject({ ok: true });
+    expect(await socket.timeout(5000).emitWithAck('lab:check', { sessionId })).toMatchObject({ ok: false, error: { code: 'TIME_UP', message: expect.stringContaining('30-minute limit has passed') } });
+    const after = await labOf();
+    expect(after.scenario).toMatchObject({ score: five, over: true, usedMs: 30 * 60_000 });
+    expect(after.steps[0]!.solution).toBeDefined();
+
+    const catalog = (await (await fetch(`${base}/api/catalog`, { headers: { cookie } })).json()) as { scenarios: { slug: string; totalPoints: number; bestScore?: number; scenarioType: string; timeLimitMinutes: number }[] };
+    expect(catalog.scenarios.find((s) => s.slug === 'ckad-practice')).toMatchObject({ scenarioType: 'timed', timeLimitMinutes: 30, totalPoints: total, bestScore: five });
+    expect(catalog.scenarios.find((s) => s.slug === 'crashloop')).not.toHaveProperty('bestScore');
   });
 });

@@ -1,5 +1,5 @@
-// One lab in the catalog: a link-sized card with type, difficulty, minutes, tags and a progress
-// bar of the steps this visitor has passed.
+// One lab in the catalog: a link-sized card with type, difficulty, minutes (a scenario's time
+// limit and points), tags and a progress bar of the steps passed (a scenario's: the visitor's score).
 import type { CatalogEntry } from '../../api/types.js';
 import { ICONS, el, icon } from '../../dom.js';
 
@@ -7,7 +7,10 @@ import { ICONS, el, icon } from '../../dom.js';
 export function labCard(entry: CatalogEntry): HTMLElement {
   const passed = entry.progress.passedSteps.length;
   const share = entry.stepCount ? passed / entry.stepCount : 0;
-  const progressText = passed === entry.stepCount && passed > 0 ? 'Completed' : entry.progress.started ? `${passed} of ${entry.stepCount} steps passed` : `${entry.stepCount} steps`;
+  const lessonText = passed === entry.stepCount && passed > 0 ? 'Completed' : entry.progress.started ? `${passed} of ${entry.stepCount} steps passed` : `${entry.stepCount} steps`;
+  // A scenario shows the visitor's score (or, before they start, how many tasks it has).
+  const scenarioText = entry.bestScore !== undefined ? `Your score: ${entry.bestScore} / ${entry.totalPoints} points` : `${entry.stepCount} tasks`;
+  const progressText = entry.totalPoints !== undefined ? scenarioText : lessonText;
   return el(
     'article',
     { class: 'lab-card', 'data-slug': entry.slug },
@@ -16,7 +19,8 @@ export function labCard(entry: CatalogEntry): HTMLElement {
       { class: 'lab-card-meta' },
       el('span', { class: `badge badge-${entry.type}` }, entry.type === 'scenario' ? (entry.scenarioType ?? 'scenario') : 'lesson'),
       el('span', { class: `difficulty difficulty-${entry.difficulty}` }, entry.difficulty),
-      el('span', { class: 'minutes' }, icon(ICONS.clock, 'icon icon-small'), `${entry.timeLimitMinutes ?? entry.minutes} min`),
+      el('span', { class: 'minutes', title: entry.timeLimitMinutes !== undefined ? 'Time limit' : 'About this long' }, icon(ICONS.clock, 'icon icon-small'), entry.timeLimitMinutes !== undefined ? `${entry.timeLimitMinutes} min limit` : `${entry.minutes} min`),
+      entry.totalPoints !== undefined && el('span', { class: 'points' }, `${entry.totalPoints} points`),
     ),
     el('h3', {}, el('a', { href: `#/labs/${entry.slug}`, class: 'lab-card-link' }, entry.title)),
     el('p', { class: 'lab-card-summary' }, entry.summary),
