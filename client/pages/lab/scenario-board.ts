@@ -50,7 +50,7 @@ export class ScenarioBoard {
           {},
           el(
             'button',
-            { type: 'button', class: 'task-chip', 'data-passed': passed.has(t.number), 'aria-current': t.number === current ? 'step' : undefined, title: t.title, onclick: () => this.actions.go(t.number) },
+            { type: 'button', class: 'task-chip', 'data-passed': String(passed.has(t.number)), 'aria-current': t.number === current ? 'step' : undefined, title: t.title, onclick: () => this.actions.go(t.number) },
             el('span', { class: 'task-number' }, String(t.number)),
             el('span', { class: 'task-points' }, passed.has(t.number) ? `✓ ${t.points}` : `${t.points} pt`),
           ),
@@ -83,7 +83,7 @@ export class ScenarioBoard {
           'tbody',
           {},
           ...score.tasks.map((t) =>
-            el('tr', { 'data-passed': t.passedAt !== null }, el('td', {}, `${t.step}. ${t.title}`), el('td', { class: 'num' }, `${t.passedAt !== null ? t.points : 0} / ${t.points}`), el('td', { class: 'num' }, at(t.passedAt))),
+            el('tr', { 'data-passed': String(t.passedAt !== null) }, el('td', {}, `${t.step}. ${t.title}`), el('td', { class: 'num' }, `${t.passedAt !== null ? t.points : 0} / ${t.points}`), el('td', { class: 'num' }, at(t.passedAt))),
           ),
         ),
       ),
