@@ -3,18 +3,13 @@
 // join with the code, progress reaches the dashboard within a second, a raised hand and a
 // broadcast arrive, the instructor's shadow terminal shows an attendee's typing, a reset sends the
 // attendee back to step 1, and the export downloads. Screenshots of the dashboard go to docs/.
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../server/app.js';
-import { parseConfig } from '../../server/config.js';
-import { FakeEnvironments, FakeProvider } from '../server/sessions/session-manager-fakes.js';
-import { LocalShellToolboxes, READY, flippableChecks, launchChromium, stopAll } from '../support/browser.js';
+import type { App } from '../../server/app.js';
+import { flippableChecks, launchChromium, startBrowserApp, stopAll } from '../support/browser.js';
 
 const ROOT = process.cwd();
 const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -36,23 +31,7 @@ describe('a classroom with one instructor and three attendees in Chromium', () =
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'kubelab-cls-browser-'));
-    const clientDir = path.join(dir, 'client');
-    // Its own build folder, so that it never races the other browser test's build.
-    execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn', '--outDir', clientDir, '--emptyOutDir'], { cwd: ROOT, stdio: 'inherit' });
-    const config = parseConfig(['--data-dir', path.join(dir, 'data'), '--pool-size', '0', '--instructor-token', TOKEN], {}, ROOT);
-    app = await createApp(config, {
-      logger: pino({ level: 'silent' }),
-      provider: new FakeProvider(),
-      toolboxes: new LocalShellToolboxes(),
-      readiness: async () => READY,
-      environment: new FakeEnvironments().create,
-      checks: checks.create,
-      images: { node: 'n', toolbox: 't' },
-      clientDir,
-      terminalEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir },
-    });
-    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, base } = await startBrowserApp(dir, ['--instructor-token', TOKEN], checks));
     browser = await launchChromium();
     teacherContext = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light', acceptDownloads: true });
     teacher = await teacherContext.newPage();

@@ -2,18 +2,13 @@
 // toolbox shell): the catalog card shows type, time limit and points; the lab page shows the score,
 // task chips in any order and the countdown; solving every task shows the results. Screenshots of
 // the page at laptop and projector sizes go to docs/screenshots/.
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type App, createApp } from '../../server/app.js';
-import { parseConfig } from '../../server/config.js';
-import { FakeEnvironments, FakeProvider } from '../server/sessions/session-manager-fakes.js';
-import { LocalShellToolboxes, READY, flippableChecks, launchChromium, stopAll } from '../support/browser.js';
+import type { App } from '../../server/app.js';
+import { flippableChecks, launchChromium, startBrowserApp, stopAll } from '../support/browser.js';
 
 const ROOT = process.cwd();
 const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
@@ -27,20 +22,8 @@ describe('a timed scenario in the browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
     dir = await mkdtemp(path.join(tmpdir(), 'kubelab-scenario-'));
-    app = await createApp(parseConfig(['--data-dir', dir, '--pool-size', '0'], {}, ROOT), {
-      logger: pino({ level: 'silent' }),
-      provider: new FakeProvider(),
-      toolboxes: new LocalShellToolboxes(),
-      readiness: async () => READY,
-      environment: new FakeEnvironments().create,
-      checks: checks.create,
-      images: { node: 'n', toolbox: 't' },
-      clientDir: path.join(ROOT, 'dist', 'client'),
-    });
-    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    ({ app, base } = await startBrowserApp(dir, [], checks));
     browser = await launchChromium();
     page = await (await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' })).newPage();
     await mkdir(SCREENSHOTS, { recursive: true });

@@ -1,10 +1,15 @@
 // Shared by the browser tests: Debian's Chromium launched headless, a toolbox whose shell is a
 // local bash (so a terminal has something to run without Docker), and the teardown order.
+import { execFileSync } from 'node:child_process';
 import { rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pino } from 'pino';
 import { type Browser, chromium } from 'playwright-core';
-import type { App } from '../../server/app.js';
+import { type App, type AppDeps, createApp } from '../../server/app.js';
+import { parseConfig } from '../../server/config.js';
 import type { CheckResult } from '../../server/checks/evaluate.js';
-import { FakeToolboxes } from '../server/sessions/session-manager-fakes.js';
+import { FakeEnvironments, FakeProvider, FakeToolboxes } from '../server/sessions/session-manager-fakes.js';
 
 /** A host that passes every readiness probe. */
 export const READY = { ready: true, docker: { ok: true, detail: 'fake' }, kind: { ok: true, detail: 'fake' }, images: { ok: true, detail: 'fake' } };
@@ -43,4 +48,27 @@ export function flippableChecks() {
       ),
   };
   return checks;
+}
+
+/**
+ * Builds the browser app into `dir`/client (its own folder, so browser test files running in
+ * parallel never race one build) and serves it on a random port with fake clusters and a local
+ * bash as the toolbox shell. `argv` adds server flags to `--data-dir dir/data --pool-size 0`.
+ */
+export async function startBrowserApp(dir: string, argv: string[], checks: { create: NonNullable<AppDeps['checks']> }): Promise<{ app: App; base: string }> {
+  const clientDir = path.join(dir, 'client');
+  execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn', '--outDir', clientDir, '--emptyOutDir'], { cwd: process.cwd(), stdio: 'inherit' });
+  const app = await createApp(parseConfig(['--data-dir', path.join(dir, 'data'), '--pool-size', '0', ...argv], {}, process.cwd()), {
+    logger: pino({ level: 'silent' }),
+    provider: new FakeProvider(),
+    toolboxes: new LocalShellToolboxes(),
+    readiness: async () => READY,
+    environment: new FakeEnvironments().create,
+    checks: checks.create,
+    images: { node: 'n', toolbox: 't' },
+    clientDir,
+    terminalEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', HOME: dir },
+  });
+  await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));
+  return { app, base: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
 }
