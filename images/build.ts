@@ -6,13 +6,19 @@
 //   npm run images [-- --mode auto|pull|build] [--force] [--cold] [--only name,name]
 //   --cold rebuilds every target and Docker layer; with empty GOCACHE/GOMODCACHE/KUBELAB_CACHE it
 //   measures a first run on a new machine.
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { cacheRoot, combineKey } from './build/cache.js';
 import { BuildCommandError } from './build/runner.js';
 import { type BuildContext, type Target, imageKey, kindBinary, readVersions, targets } from './build/targets.js';
 import { run } from './build/runner.js';
+
+/** Whether two files have the same bytes (false when either is missing). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([readFile(a), readFile(b).catch(() => undefined)]);
+  return y !== undefined && x.equals(y);
+}
 
 function elapsed(since: number): string {
   const s = (Date.now() - since) / 1000;
@@ -66,8 +72,15 @@ async function main(): Promise<void> {
   const kind = await kindBinary();
   const installed = path.join(cacheRoot(), 'bin', 'kind');
   await mkdir(path.dirname(installed), { recursive: true });
-  await copyFile(kind, installed);
-  console.log(`      installed ${installed}`);
+  if (await sameFile(kind, installed)) console.log(`      up to date: ${installed}`);
+  else {
+    // Copy beside it and rename over it: a running kind (a server, a test) keeps its old inode,
+    // where copying onto the busy executable fails with ETXTBSY.
+    const temporary = `${installed}.${process.pid}.tmp`;
+    await copyFile(kind, temporary);
+    await rename(temporary, installed);
+    console.log(`      installed ${installed}`);
+  }
 
   for (const [i, target] of wanted.entries()) {
     const step = `[${i + 1}/${wanted.length}] ${target.name}`;
