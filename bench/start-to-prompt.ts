@@ -48,7 +48,7 @@ async function startServer(dataDir: string, poolSize: number): Promise<{ app: Ap
     provider: new KindProvider({ kind }),
     toolboxes: dockerToolboxHost(),
     readiness: () => probeHost({ run: execaRunner, kind, images: [versions.node.image, versions.toolbox.image], imagesMode: config.imagesMode }),
-    images: { node: versions.node.image, toolbox: versions.toolbox.image },
+    images: { node: versions.node.image, toolbox: versions.toolbox.image, warm: versions.workloads },
     clientDir: path.join(dataDir, 'no-client'),
   });
   await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', resolve));

@@ -53,8 +53,8 @@ export interface AppDeps {
   checks?: SessionManagerOptions['checks'];
   /** Health probe of each session's cluster (main.ts: Docker); without it lost clusters go unnoticed. */
   health?: SessionManagerOptions['health'];
-  /** Node and toolbox images; defaults to images/versions.json. */
-  images?: { node: string; toolbox: string };
+  /** Node and toolbox images, and `warm`: workload images every warm cluster preloads; defaults to images/versions.json. */
+  images?: { node: string; toolbox: string; warm?: string[] };
   /** Built browser app; defaults to dist/client. */
   clientDir?: string;
   /** Environment of terminal processes (PATH, HOME, LANG). */
@@ -109,7 +109,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
     let images = deps.images;
     if (!images) {
       const versions = await readVersions();
-      images = { node: versions.node.image, toolbox: versions.toolbox.image };
+      images = { node: versions.node.image, toolbox: versions.toolbox.image, warm: versions.workloads };
     }
     sessions = new SessionManager({
       provider: deps.provider,
@@ -122,6 +122,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       idleMinutes: config.idleMinutes,
       gated: config.gated,
       poolSize: config.poolSize,
+      ...(images.warm?.length && { warmImages: images.warm }),
       maxSessions: config.maxSessions,
       owner: config.owner,
       clock,

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
     toolboxes: dockerToolboxHost(),
     health: dockerSessionHealth(),
     readiness: () => probeHost({ run: execaRunner, kind, images: [versions.node.image, versions.toolbox.image], imagesMode: config.imagesMode }),
-    images: { node: versions.node.image, toolbox: versions.toolbox.image },
+    images: { node: versions.node.image, toolbox: versions.toolbox.image, warm: versions.workloads },
     terminalEnv: Object.fromEntries(['PATH', 'HOME', 'LANG', 'DOCKER_HOST'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
   });
   await new Promise<void>((resolve, reject) => {

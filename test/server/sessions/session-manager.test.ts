@@ -85,7 +85,7 @@ describe('SessionManager with fake clusters', () => {
     store.close();
   });
 
-  const build = (options: { gated?: boolean; poolSize?: number; maxSessions?: number; provider?: FakeProvider; toolboxes?: FakeToolboxes; labs?: (slug: string) => Lab | undefined; health?: () => HealthObservation } = {}) => {
+  const build = (options: { gated?: boolean; poolSize?: number; maxSessions?: number; warmImages?: string[]; provider?: FakeProvider; toolboxes?: FakeToolboxes; labs?: (slug: string) => Lab | undefined; health?: () => HealthObservation } = {}) => {
     const clock = new FakeClock();
     store = new Store(':memory:', () => clock.now());
     const provider = options.provider ?? new FakeProvider();
@@ -96,6 +96,7 @@ describe('SessionManager with fake clusters', () => {
       provider, store, toolboxes, clock,
       labs: options.labs ?? ((slug) => catalog.lessons.find((l) => l.slug === slug)),
       ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }),
+      ...(options.warmImages && { warmImages: options.warmImages }),
       ...(options.health && { health: () => async () => options.health!() }),
       nodeImage: 'node:test', toolboxImage: 'toolbox:test',
       sessionMinutes: 60, idleMinutes: 20, gated: options.gated ?? true, poolSize: options.poolSize ?? 0,
@@ -216,6 +217,24 @@ describe('SessionManager with fake clusters', () => {
     await manager.start('v1', 'pods', (p) => phases.push(`${p.phase}: ${p.message}`));
     expect(phases[1]).toMatch(/^cluster: using warm cluster kubelab-/);
     expect(provider.loaded).toEqual([{ name: provider.created[0]!.name, images: ['nginx:1.27', 'busybox:1.36'] }]);
+  });
+
+  it('hands out a warm cluster with its toolbox already running, loading only the images it lacks', async () => {
+    const { provider, toolboxes, manager } = build({ poolSize: 1, warmImages: ['nginx:1.27', 'nginx:1.26'] });
+    manager.warmUp();
+    await new Promise((r) => setTimeout(r, 10));
+    const warm = provider.created[0]!;
+    expect(warm.preloadImages).toEqual(['nginx:1.27', 'nginx:1.26']);
+    expect([...toolboxes.running]).toEqual([`${warm.name}-toolbox`]);
+    const phases: string[] = [];
+    const ready = await manager.start('v1', 'pods', (p) => phases.push(p.phase));
+    expect(provider.loaded).toEqual([{ name: warm.name, images: ['busybox:1.36'] }]);
+    expect(phases).not.toContain('toolbox');
+    expect(ready.slug).toBe('pods');
+    await new Promise((r) => setTimeout(r, 10)); // the pool refills: a second cluster, a second toolbox
+    expect(toolboxes.running.size).toBe(2);
+    await manager.dispose();
+    expect([...toolboxes.running]).toEqual([`${warm.name}-toolbox`]); // the warm one's toolbox went with its cluster; the session keeps its own
   });
 
   describe('with limited seats', () => {
