@@ -3,12 +3,11 @@
 // warm pool (pool size 1, each run waits for the pool to refill) and cold (pool size 0), against
 // plain `kind create cluster` (through KindProvider) in the same run.
 // Run: npm run bench -- start [--runs 3] [--lab pods]
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { execa } from 'execa';
 import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { readVersions } from '../images/build/targets.js';
@@ -19,6 +18,7 @@ import { findKind, KindProvider } from '../server/clusters/kind.js';
 import { parseConfig } from '../server/config.js';
 import { dockerToolboxHost, probeHost } from '../server/sessions/session-manager.js';
 import { median } from './clusters.js';
+import { writeFigures } from './figures.js';
 
 /** The value below which `p` of the sorted values lie (nearest rank). */
 export function percentile(values: number[], p: number): number {
@@ -125,17 +125,11 @@ export async function startToPromptBench(args: string[]): Promise<Record<string,
   }
   const pool = await measure('pool', runs, lab);
   const cold = await measure('cold', runs, lab);
-  const cpus = (await execa('nproc')).stdout.trim();
-  const result = {
-    measuredAt: new Date().toISOString(),
+  return writeFigures('start-to-prompt', {
     command: `npm run bench -- start --runs ${runs} --lab ${lab}`,
-    machine: `${cpus} CPUs`,
     lab,
     startToPromptSeconds: { pool: summary(pool), cold: summary(cold) },
     plainKindCreateSeconds: summary(plain),
     target: { poolP95Seconds: 2 },
-  };
-  await mkdir('docs/figures', { recursive: true });
-  await writeFile(path.join('docs', 'figures', 'start-to-prompt.json'), `${JSON.stringify(result, null, 2)}\n`);
-  return result;
+  });
 }
