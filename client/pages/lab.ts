@@ -10,7 +10,7 @@ import { onPreferencesChange } from '../preferences.js';
 import { setAppBarSlot } from './app-bar.js';
 import { checkProblem, checkResults } from './lab/check-results.js';
 import { ClusterLostBanner } from './lab/cluster-lost.js';
-import { LessonPane } from './lab/lesson-pane.js';
+import { LessonPane, stepNoun } from './lab/lesson-pane.js';
 import { ScenarioBoard } from './lab/scenario-board.js';
 import { SessionBar } from './lab/session-bar.js';
 import { splitHandle } from './lab/split.js';
@@ -159,7 +159,7 @@ function mountLab(main: HTMLElement, lab: LabDetail, socketToken: string): () =>
       passed.clear();
       reply.passedSteps.forEach((s) => passed.add(s));
       pane.show(pane.current, passed, { keepResults: true });
-      pane.showResults(checkResults(reply));
+      pane.showResults(checkResults(reply, stepNoun(lab)));
       refreshBoard();
       if (board && lab.steps.every((s) => s.points === undefined || passed.has(s.number))) void finish();
     } catch (error) {

@@ -60,6 +60,8 @@ export class TerminalStream {
   private queuedInput = '';
   private exitInfo: TerminalExitInfo | undefined;
   private restartRequested = false;
+  /** A command to type into the next shell (a Run pressed after the shell exited). */
+  private afterRestart = '';
   private disposed = false;
   private readonly ref: TerminalRef;
   private readonly handlers: { [E in keyof ServerToClientEvents]: ServerToClientEvents[E] };
@@ -139,6 +141,20 @@ export class TerminalStream {
     this.socket.emit('terminal:restart', this.ref);
   }
 
+  /**
+   * Runs `command` (Enter included) in the shell; after the shell exited, starts a new one first
+   * and types the command once it runs, so a lesson's Run works after `exit`.
+   */
+  run(command: string): void {
+    if (this.disposed) return;
+    if (!this.exitInfo) {
+      this.input(`${command}\r`);
+      return;
+    }
+    this.afterRestart = `${command}\r`;
+    this.restart();
+  }
+
   /** This screen's size changed (the server applies the smallest of all attached screens). */
   resize(size: { cols: number; rows: number }): void {
     this.size = { cols: size.cols, rows: size.rows };
@@ -180,6 +196,7 @@ export class TerminalStream {
     this.everAttached = true;
     this.listeners.onAttached?.(m);
     if (m.exit) this.handleExit(m.exit);
+    if (this.afterRestart && this.exitInfo) this.restart();
     if (this.queuedInput) {
       const queued = this.queuedInput;
       this.queuedInput = '';
@@ -227,10 +244,18 @@ export class TerminalStream {
     this.exitInfo = undefined;
     this.restartRequested = false;
     this.listeners.onRestart?.(m.seq);
+    if (this.afterRestart) {
+      const command = this.afterRestart;
+      this.afterRestart = '';
+      this.input(command);
+    }
   }
 
   private handleError(m: TerminalErrorMessage): void {
-    if (m.event === 'terminal:restart') this.restartRequested = false;
+    if (m.event === 'terminal:restart') {
+      this.restartRequested = false;
+      this.afterRestart = '';
+    }
     if (m.code === 'TERMINAL_CLIENT_STALLED') {
       // Detached for falling behind: catch up on what is queued, then resume from our offset.
       this.attached = false;

@@ -67,8 +67,11 @@ export class TerminalView implements IDisposable {
    */
   paste(text: string, options: { execute?: boolean } = {}): void {
     const body = options.execute ? text.replace(/\n+$/, '') : text;
-    this.term.paste(body);
-    if (options.execute) this.stream.input('\r');
+    if (options.execute && this.stream.exit) this.stream.run(body); // no shell to paste into: start one
+    else {
+      this.term.paste(body);
+      if (options.execute) this.stream.input('\r');
+    }
     this.term.focus();
   }
 

@@ -49,9 +49,11 @@ describe('a timed scenario in the browser', () => {
     expect(await page.locator('.task-chip').count()).toBe(8);
     await page.locator('.task-chip', { hasText: '5' }).first().click();
     await page.locator('.step-title', { hasText: 'Fix a broken pod' }).waitFor();
+    expect(await page.locator('.step-position').textContent()).toBe('Task 5 of 8');
     checks.passing = true;
     await page.getByRole('button', { name: 'Check', exact: true }).click();
     await page.locator('.score-value', { hasText: /^10 \/ 62 points$/ }).waitFor();
+    expect(await page.locator('.check-summary').textContent()).toBe('Task 5 passed.');
     expect(await page.locator('.task-chip[data-passed="true"]').count()).toBe(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'scenario.png') });
     // A projector: fewer pixels, everything larger.

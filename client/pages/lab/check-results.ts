@@ -4,9 +4,9 @@ import type { CheckReply } from '../../../protocol/lab.js';
 import { ICONS, el, icon } from '../../dom.js';
 
 /** The result list for one press of Check. */
-export function checkResults(reply: CheckReply): HTMLElement {
+export function checkResults(reply: CheckReply, noun: 'Step' | 'Task' = 'Step'): HTMLElement {
   const failed = reply.results.filter((r) => !r.passed).length;
-  const summary = reply.passed ? `Step ${reply.step} passed.` : `${failed} of ${reply.results.length} ${reply.results.length === 1 ? 'check' : 'checks'} still failing.`;
+  const summary = reply.passed ? `${noun} ${reply.step} passed.` : `${failed} of ${reply.results.length} ${reply.results.length === 1 ? 'check' : 'checks'} still failing.`;
   return el(
     'section',
     { class: `check-results ${reply.passed ? 'passed' : 'failed'}`, 'aria-label': 'Check results' },

@@ -4,6 +4,11 @@ import { ApiError, fetchSolution } from '../../api/http.js';
 import type { LabDetail, StepDetail } from '../../api/types.js';
 import { ICONS, el, icon } from '../../dom.js';
 
+/** What a lab calls its steps: a scenario's are tasks. */
+export function stepNoun(lab: Pick<LabDetail, 'type'>): 'Step' | 'Task' {
+  return lab.type === 'scenario' ? 'Task' : 'Step';
+}
+
 /** What the pane asks the page to do. */
 export interface LessonPaneActions {
   run(command: string, terminal: number): void;
@@ -24,11 +29,16 @@ export class LessonPane {
   private readonly next = el('button', { type: 'button', class: 'button', title: 'Next step (Alt+→)', 'aria-keyshortcuts': 'Alt+ArrowRight' }, 'Next', icon(ICONS.right));
   private readonly nextReason = el('p', { class: 'muted next-reason' });
   private step = 1;
+  /** Scenarios call their steps tasks, which can be done in any order. */
+  private readonly noun: 'Step' | 'Task';
 
   constructor(
     private readonly lab: LabDetail,
     private readonly actions: LessonPaneActions,
   ) {
+    this.noun = stepNoun(lab);
+    this.prev.title = `Previous ${this.noun.toLowerCase()} (Alt+←)`;
+    this.next.title = `Next ${this.noun.toLowerCase()} (Alt+→)`;
     this.checkButton.addEventListener('click', () => actions.check());
     this.prev.addEventListener('click', () => actions.go(this.step - 1));
     this.next.addEventListener('click', () => actions.go(this.step + 1));
@@ -47,7 +57,7 @@ export class LessonPane {
     if (!step) return;
     const changed = step.number !== this.step || this.body.childElementCount === 0;
     this.step = step.number;
-    this.position.textContent = `Step ${step.number} of ${this.lab.steps.length}${passed.has(step.number) ? ' · passed' : ''}`;
+    this.position.textContent = `${this.noun} ${step.number} of ${this.lab.steps.length}${passed.has(step.number) ? ' · passed' : ''}`;
     this.heading.textContent = step.title;
     if (changed) {
       this.body.innerHTML = step.html; // rendered and escaped by the server's markdown renderer
@@ -60,7 +70,7 @@ export class LessonPane {
     const last = step.number >= this.lab.steps.length;
     const locked = this.lab.gated && step.checkCount > 0 && !passed.has(step.number);
     this.next.disabled = last || locked;
-    this.nextReason.textContent = last ? '' : locked ? 'Next opens once this step passes.' : '';
+    this.nextReason.textContent = last ? '' : locked ? `Next opens once this ${this.noun.toLowerCase()} passes.` : '';
     this.checkButton.hidden = step.checkCount === 0;
     if (options.focus) this.heading.focus();
   }

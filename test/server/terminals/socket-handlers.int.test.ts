@@ -215,6 +215,19 @@ describe('terminal over socket.io', () => {
     expect(late.text()).toContain('first-pid-');
   });
 
+  it('runs a command pressed after the shell exited in the new shell, once', async () => {
+    const s = await setup();
+    const a = client(s);
+    await idle(a);
+    a.stream.input('exit\r');
+    await until(() => a.exit !== undefined, 5_000, 'the exit');
+    a.stream.run('echo ran-after-$((40+2))');
+    await a.waitForText('ran-after-42');
+    await idle(a);
+    expect(a.stream.exit).toBeUndefined();
+    expect(a.lines().filter((l) => l === 'ran-after-42')).toHaveLength(1);
+  });
+
   it('refuses a restart from a socket that is not attached, and from a session that no longer launches the terminal', async () => {
     let launchable = true;
     const s = await setup({ launch: (r) => (launchable ? bashLauncher(r) : undefined) });
