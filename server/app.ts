@@ -31,7 +31,7 @@ import {
   dockerToolboxHost,
   systemClock,
 } from './sessions/session-manager.js';
-import { Store } from './store/store.js';
+import { Store, StoreError } from './store/store.js';
 import { TERMINAL_MAX_HTTP_BUFFER_SIZE, TerminalRegistry } from './terminals/index.js';
 
 /** The repository root, for dist/client. */
@@ -166,12 +166,27 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       ...(!host.ready && { message: readinessMessage(host) }),
       sessions: sessions?.status() ?? null,
       catalog: { labs: bySlug.size, skipped: catalog.problems.length },
+      store: store.unwritable ? { writable: false, message: store.unwritable.message } : { writable: true },
       client: existsSync(path.join(clientDir, 'index.html')) ? 'built' : 'not built: run npm run build',
     });
   });
 
-  app.use('/api', visitorCookie((id) => store.touchVisitor(id)));
-  app.use('/lessons', visitorCookie((id) => store.touchVisitor(id)));
+  // Recording a visit is best-effort: on a full disk the catalog and lessons still load, and only
+  // the writes that matter (Check, progress) answer STORE_UNWRITABLE; /healthz says why.
+  let visitWarnedAt = -Infinity;
+  const rememberVisit = (id: string): void => {
+    try {
+      store.touchVisitor(id);
+    } catch (error) {
+      if (!(error instanceof StoreError) || error.code !== 'STORE_UNWRITABLE') throw error;
+      if (clock.now() - visitWarnedAt >= 60_000) {
+        visitWarnedAt = clock.now();
+        log.warn({ err: error.message }, 'cannot record visits; pages still load, progress is not saved until this is fixed');
+      }
+    }
+  };
+  app.use('/api', visitorCookie(rememberVisit));
+  app.use('/lessons', visitorCookie(rememberVisit));
   app.use(labRoutes({ labs, store, tokens, gated: (visitorId, slug) => classrooms?.gatedFor(visitorId, slug) ?? config.gated, now: () => clock.now() }));
   app.use(classroomRoutes({ service: classrooms, auth: instructorAuth, now: () => clock.now() }));
   app.use('/api', () => {

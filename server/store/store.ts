@@ -103,6 +103,7 @@ export type ProgressEvent =
 export class Store {
   private readonly db: Database.Database;
   private readonly progressListeners = new Set<(event: ProgressEvent) => void>();
+  private writeProblem: StoreError | undefined;
 
   constructor(
     readonly file: string,
@@ -132,10 +133,22 @@ export class Store {
 
   private write<T>(fn: () => T): T {
     try {
-      return this.db.transaction(fn)();
+      const result = this.db.transaction(fn)();
+      this.writeProblem = undefined;
+      return result;
     } catch (error) {
-      translate(error, this.file);
+      try {
+        translate(error, this.file);
+      } catch (storeError) {
+        if (storeError instanceof StoreError && storeError.code === 'STORE_UNWRITABLE') this.writeProblem = storeError;
+        throw storeError;
+      }
     }
+  }
+
+  /** Why the last write failed, until one succeeds again (for /healthz and the visit middleware). */
+  get unwritable(): StoreError | undefined {
+    return this.writeProblem;
   }
 
   /** Records a visit; creates the visitor on first sight. */
