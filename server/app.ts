@@ -69,6 +69,8 @@ export interface App {
   io: Server;
   /** The session manager, when this server can run labs. */
   sessions: SessionManager | undefined;
+  /** Classrooms: their rules and the 15-second sweep (stuck seats, end time). */
+  classrooms: ClassroomService;
   close(): Promise<void>;
 }
 
@@ -229,7 +231,7 @@ export async function createApp(config: Config, deps: AppDeps): Promise<App> {
       store.close();
     })());
 
-  return { server, io, sessions, close };
+  return { server, io, sessions, classrooms, close };
 }
 
 /** A generated instructor token goes to the console once: it is never stored in clear. */

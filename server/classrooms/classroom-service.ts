@@ -20,6 +20,11 @@ import { type Column, exportRows, seatView, stepCounts, summarize, toCsv } from 
 export const SNAPSHOT_DEBOUNCE_MS = 100;
 /** How often time-based state (stuck for N minutes) is re-evaluated without any event. */
 export const STUCK_SWEEP_MS = 15_000;
+/**
+ * How long past its end time a classroom keeps running before it ends by itself (clusters freed,
+ * attendees told), so an overrunning session is not cut off mid-sentence but no room runs all night.
+ */
+export const AUTO_END_GRACE_MS = 30 * 60_000;
 
 /** A request the classroom cannot serve; the routes map codes to HTTP statuses. */
 export class ClassroomError extends Error {
@@ -69,7 +74,7 @@ export class ClassroomService {
 
   constructor(private readonly options: ClassroomServiceOptions) {
     this.capacity = options.capacity ?? machineCapacity;
-    this.sweeper = setInterval(() => this.sweep(), STUCK_SWEEP_MS);
+    this.sweeper = setInterval(() => void this.sweep(), STUCK_SWEEP_MS);
     this.sweeper.unref();
     this.updateWarmPool();
   }
@@ -236,9 +241,23 @@ export class ClassroomService {
     this.pending.set(id, timer);
   }
 
-  private sweep(): void {
-    for (const c of this.options.store.list()) if (c.endedAt === null) this.changed(c.id);
+  /** Every 15 s: refreshes dashboards (stuck timers) and ends classrooms well past their end time. */
+  sweep(): Promise<void> {
+    const now = this.options.now();
+    const overdue: string[] = [];
+    for (const c of this.options.store.list()) {
+      if (c.endedAt !== null) continue;
+      if (c.endsAt !== null && now >= c.endsAt + AUTO_END_GRACE_MS) overdue.push(c.id);
+      else this.changed(c.id);
+    }
     this.updateWarmPool();
+    return Promise.all(
+      overdue.map((id) =>
+        this.end(id, 'The classroom reached its end time, so its clusters were shut down. Your progress is saved. Thank you for taking part!').catch((error: unknown) =>
+          this.options.log?.warn({ err: messageOf(error), classroom: id }, 'could not end a classroom past its end time'),
+        ),
+      ),
+    ).then(() => undefined);
   }
 
   /** Pre-warm: for each open classroom, its pre-warm count less the seats already running a session. */
@@ -441,13 +460,13 @@ export class ClassroomService {
   }
 
   /** Ends the classroom: every seat's session (and its cluster) goes, the pre-warm stops. */
-  async end(id: string): Promise<{ ended: number }> {
+  async end(id: string, message = 'Your instructor ended the classroom. Thank you for taking part!'): Promise<{ ended: number }> {
     const c = this.live(id);
     this.options.store.end(c.id, this.options.now());
     let ended = 0;
     for (const s of this.options.store.seats(c.id)) {
       this.takeovers.delete(s.visitorId);
-      this.push?.toAttendee(s.visitorId, 'classroom:ended', { message: 'Your instructor ended the classroom. Thank you for taking part!' });
+      this.push?.toAttendee(s.visitorId, 'classroom:ended', { message });
       const session = this.options.sessions?.sessionOf(s.visitorId);
       if (session && c.labs.includes(session.slug)) {
         await this.options.sessions!.end(session.sessionId, s.visitorId).catch((error: unknown) => this.options.log?.warn({ err: messageOf(error) }, 'could not end a seat session'));

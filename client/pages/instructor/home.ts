@@ -148,7 +148,7 @@ function createForm(labs: { slug: string; title: string; type: string; minutes: 
     estimate,
     el('div', { class: 'field-row' }, field('Session length (min)', minutes), field('Stuck after (min)', stuck, 'No progress this long, or 3 failed checks in a row')),
     el('div', { class: 'field checkbox' }, gated, el('label', { for: 'cls-gated' }, 'Steps open only once the previous one passes its checks')),
-    el('div', { class: 'field-row' }, field('Starts (optional)', starts), field('Ends (optional)', ends)),
+    el('div', { class: 'field-row' }, field('Starts (optional)', starts), field('Ends (optional)', ends, 'Joining closes then; 30 minutes later the classroom ends by itself and frees its clusters.')),
     el('button', { type: 'submit', class: 'button button-primary' }, 'Create classroom'),
     status,
   );

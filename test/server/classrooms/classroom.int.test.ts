@@ -399,4 +399,32 @@ describe('classrooms on the real server, with fake clusters', () => {
     expect(app.sessions!.status().pool).toMatchObject({ target: 0, ready: 0 });
     expect(provider.clusters.size).toBe(0); // nothing of the classroom is left running
   });
+
+  it('ends a classroom by itself half an hour past its end time, telling its attendees', async () => {
+    const skewBefore = skew; // earlier tests moved the clock on
+    const endsAt = clock.now() + 60_000;
+    const r = await instructor('POST', '/classrooms', { name: 'Evening class', labs: ['pods'], seats: 2, prewarm: 0, sessionMinutes: 60, gated: true, endsAt });
+    const evening = (r.json as unknown as { classroom: ClassroomInfo }).classroom;
+    const dee = await attendee();
+    expect((await call('POST', '/api/join', { cookie: dee.cookie, body: { code: evening.code, displayName: 'Dee' } })).status).toBe(200);
+    const room = socket('/classroom', { token: dee.socketToken });
+    const told = new Promise<{ message: string }>((resolve) => room.on('classroom:ended', resolve));
+    expect((await connected(room)).ok).toBe(true);
+    const lab = socket('/lab', { token: dee.socketToken });
+    await connected(lab);
+    expect((await ask<{ ok: boolean }>(lab, 'lab:start', { slug: 'pods' })).ok).toBe(true);
+    // At the end time and a little after, the room keeps running.
+    skew = endsAt - Date.now() + 29 * 60_000;
+    await app.classrooms.sweep();
+    expect(app.sessions!.sessionOf(dee.visitorId)).toBeDefined();
+    skew = endsAt - Date.now() + 30 * 60_000 + 1_000;
+    try {
+      await app.classrooms.sweep();
+    } finally {
+      skew = skewBefore;
+    }
+    expect(app.sessions!.sessionOf(dee.visitorId)).toBeUndefined();
+    expect((await told).message).toContain('reached its end time');
+    expect(((await instructor('GET', `/classrooms/${evening.id}`)).json as unknown as { classroom: { endedAt: number | null } }).classroom.endedAt).toEqual(expect.any(Number));
+  });
 });
