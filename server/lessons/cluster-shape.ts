@@ -18,3 +18,13 @@ export function labClusterShape(manifest: Pick<LessonManifest, 'cluster' | 'imag
     ...(manifest.images.length && { preloadImages: [...manifest.images] }),
   };
 }
+
+/**
+ * Labels a running cluster's control plane (an ingress lab on a cluster made without its label: a
+ * warm one, or a prover lane's). Runs in the cluster's toolbox; throws with kubectl's words.
+ */
+export async function labelControlPlane(toolbox: { exec(script: string, options?: { timeoutMs?: number }): Promise<{ exitCode: number; output: string }> }, cluster: string, labels: Record<string, string>): Promise<void> {
+  const pairs = Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(' ');
+  const r = await toolbox.exec(`kubectl label node -l node-role.kubernetes.io/control-plane --overwrite ${pairs}`, { timeoutMs: 60_000 });
+  if (r.exitCode !== 0) throw new Error(`labelling the control plane of ${cluster} (${pairs}) failed: ${r.output.trim()}`);
+}

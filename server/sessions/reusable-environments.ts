@@ -5,7 +5,7 @@
 // of the shape; reset removes them again, as they are not in the baseline snapshot.
 import { randomBytes } from 'node:crypto';
 import type { ClusterProvider, ClusterSpec } from '../clusters/provider.js';
-import { labClusterShape } from '../lessons/cluster-shape.js';
+import { labClusterShape, labelControlPlane } from '../lessons/cluster-shape.js';
 import type { Lab } from '../lessons/load.js';
 import { Toolbox } from '../toolboxes/toolbox.js';
 import type { LabEnvironment } from '../lessons/prove.js';
@@ -84,10 +84,7 @@ export class ReusableEnvironments {
     // The labels are the lab's, not the baseline's: every reset (the prover resets before each
     // proof) removes them, so the leased environment puts them back after each one.
     const label = async () => {
-      if (!controlPlaneLabels) return;
-      const pairs = Object.entries(controlPlaneLabels).map(([k, v]) => `${k}=${v}`).join(' ');
-      const r = await current.toolbox.exec(`kubectl label node -l node-role.kubernetes.io/control-plane --overwrite ${pairs}`, { timeoutMs: 60_000 });
-      if (r.exitCode !== 0) throw new Error(`labelling the control plane of ${current.cluster} (${pairs}) failed: ${r.output}`);
+      if (controlPlaneLabels) await labelControlPlane(current.toolbox, current.cluster, controlPlaneLabels);
     };
     await label();
     const base = current.environment;

@@ -10,7 +10,7 @@ import { KubeClusterReader } from '../checks/kube-cluster-reader.js';
 import type { CheckSpec } from '../checks/spec.js';
 import { ClusterCommandError } from '../clusters/command.js';
 import type { ClusterInfo, ClusterProvider, ClusterSpec } from '../clusters/provider.js';
-import { labClusterShape } from '../lessons/cluster-shape.js';
+import { labClusterShape, labelControlPlane } from '../lessons/cluster-shape.js';
 import type { Lab, Setup } from '../lessons/load.js';
 import type { Store } from '../store/store.js';
 import { Toolbox } from '../toolboxes/toolbox.js';
@@ -440,6 +440,17 @@ export class SessionManager {
     };
   }
 
+  /**
+   * A warm cluster for a lab that wants control-plane labels (ingress-ready): labels the node, then
+   * wires the cluster again so the reset baseline holds the labels and Reset keeps them.
+   */
+  private async withLabels(parts: Provisioned, labels: Record<string, string> | undefined, progress: (phase: LabProgress['phase'], message: string) => void): Promise<Provisioned> {
+    if (!labels) return parts;
+    progress('cluster', `labelling the control plane (${Object.keys(labels).join(', ')})`);
+    await labelControlPlane(parts.toolbox, parts.cluster.name, labels);
+    return this.wire(parts.cluster, parts.toolbox, 120_000);
+  }
+
   /** Checks, environment and health probe of a cluster and its toolbox. */
   private async wire(cluster: ClusterInfo, toolbox: SessionToolbox, checkTimeoutMs: number): Promise<Provisioned> {
     const kubeconfig = await this.options.provider.kubeconfig(cluster.name, 'external');
@@ -477,25 +488,27 @@ export class SessionManager {
   private async provision(lab: Lab, progress: (phase: LabProgress['phase'], message: string) => void): Promise<Provisioned> {
     const { provider, toolboxes } = this.options;
     const shape = labClusterShape(lab.manifest);
-    const poolable = !shape.workers && !shape.portMappings && !shape.controlPlaneLabels;
+    // Warm clusters are single-node without host ports; labels (ingress-ready) are added on taking one.
+    const poolable = !shape.workers && !shape.portMappings;
     progress('queued', 'finding a cluster');
     let cluster: ClusterInfo | undefined;
     let toolbox: SessionToolbox | undefined;
     try {
       cluster = poolable ? this.pool?.take() : undefined;
       cluster ??= await this.roomForColdCluster(poolable, progress);
+      const warm = cluster !== undefined;
       if (cluster) {
         progress('cluster', `using warm cluster ${cluster.name}`);
         const ready = this.prepared.get(cluster.name);
         this.prepared.delete(cluster.name);
         toolbox = ready?.toolbox;
-        const warm = new Set(this.options.warmImages ?? []);
-        const missing = (shape.preloadImages ?? []).filter((image) => !warm.has(image));
+        const warmImages = new Set(this.options.warmImages ?? []);
+        const missing = (shape.preloadImages ?? []).filter((image) => !warmImages.has(image));
         if (missing.length) {
           progress('images', `loading ${missing.join(', ')}`);
           await provider.loadImages(cluster.name, missing);
         }
-        if (ready) return ready;
+        if (ready) return await this.withLabels(ready, shape.controlPlaneLabels, progress);
       } else {
         cluster = await this.createCluster(shape, progress);
       }
@@ -507,7 +520,8 @@ export class SessionManager {
         kubeconfig: await provider.kubeconfig(cluster.name, 'internal'),
         owner: this.owner,
       });
-      return await this.wire(cluster, toolbox, 120_000);
+      const wired = await this.wire(cluster, toolbox, 120_000);
+      return warm ? await this.withLabels(wired, shape.controlPlaneLabels, progress) : wired;
     } catch (error) {
       this.teardown(cluster?.name, toolbox);
       if (error instanceof SessionError) throw error;

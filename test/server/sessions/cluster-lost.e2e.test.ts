@@ -13,17 +13,11 @@ import { KindProvider } from '../../../server/clusters/kind.js';
 import { loadCatalog } from '../../../server/lessons/load.js';
 import { SessionManager, type SessionEvent, dockerSessionHealth, dockerToolboxHost } from '../../../server/sessions/session-manager.js';
 import { Store } from '../../../server/store/store.js';
+import { removeOwned, until } from '../../support/session-e2e.js';
 
 const OWNER = 'kubelab-plat-e2e';
 const PREFIX = 'kubelab-plat-';
 
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
 
 describe('a session whose cluster dies', () => {
   let dir: string;
@@ -53,9 +47,7 @@ describe('a session whose cluster dies', () => {
   afterAll(async () => {
     await manager?.dispose();
     store?.close();
-    for (const c of await provider.list({ prefix: PREFIX, owner: OWNER })) await provider.delete(c.name).catch(() => undefined);
-    const toolboxes = (await execa('docker', ['ps', '-aq', '--filter', `label=dev.kubelab.owner=${OWNER}`])).stdout.split('\n').filter(Boolean);
-    if (toolboxes.length) await execa('docker', ['rm', '-f', ...toolboxes], { reject: false });
+    if (provider) await removeOwned(provider, PREFIX, OWNER);
     await rm(dir, { recursive: true, force: true });
   });
 

@@ -54,6 +54,8 @@ export class FakeProvider implements SessionClusterProvider {
 export class FakeToolboxes implements ToolboxHost {
   readonly running = new Set<string>();
   readonly removed: string[] = [];
+  /** Scripts run through exec, with the toolbox that ran them. */
+  readonly executed: { toolbox: string; script: string }[] = [];
   async start(spec: { name: string }): Promise<SessionToolbox> {
     this.running.add(spec.name);
     return this.attach(spec.name);
@@ -61,7 +63,10 @@ export class FakeToolboxes implements ToolboxHost {
   attach(name: string): SessionToolbox {
     return {
       name,
-      exec: async () => ({ exitCode: 0, output: '' }),
+      exec: async (script: string) => {
+        this.executed.push({ toolbox: name, script });
+        return { exitCode: 0, output: '' };
+      },
       shellCommand: () => ['docker', ['exec', '-it', name, 'bash', '-l']],
       dispose: async () => void this.running.delete(name),
     };

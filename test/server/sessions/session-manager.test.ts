@@ -237,6 +237,23 @@ describe('SessionManager with fake clusters', () => {
     expect([...toolboxes.running]).toEqual([`${warm.name}-toolbox`]); // the warm one's toolbox went with its cluster; the session keeps its own
   });
 
+  it('gives an ingress lab a warm cluster, labels its control plane and takes the reset baseline after the label', async () => {
+    const { provider, toolboxes, environments, checks, manager } = build({ poolSize: 1 });
+    manager.warmUp();
+    await new Promise((r) => setTimeout(r, 10));
+    const warm = provider.created[0]!;
+    expect(warm.controlPlaneLabels).toBeUndefined();
+    const phases: string[] = [];
+    await manager.start('v1', 'ingress', (p) => phases.push(`${p.phase}: ${p.message}`));
+    expect(phases).toContain(`cluster: using warm cluster ${warm.name}`);
+    expect(phases).toContain('cluster: labelling the control plane (ingress-ready)');
+    expect(toolboxes.executed).toEqual([{ toolbox: `${warm.name}-toolbox`, script: 'kubectl label node -l node-role.kubernetes.io/control-plane --overwrite ingress-ready=true' }]);
+    // Wired once in the pool and once more after the label: the session's baseline includes it.
+    expect(checks.built.filter((k) => k === `kubeconfig external ${warm.name}`)).toHaveLength(2);
+    expect(environments.calls[0]).toMatch(/^setup /);
+    expect(provider.created.every((spec) => spec.controlPlaneLabels === undefined)).toBe(true);
+  });
+
   describe('with limited seats', () => {
     const settle = () => new Promise((r) => setTimeout(r, 10));
 
