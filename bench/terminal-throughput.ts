@@ -2,22 +2,24 @@
 // costs. Throughput of `head -c NM /dev/urandom | base64` through pty → socket.io (binary) →
 // client acknowledging, as a ratio to reading the same pty directly with node-pty in the same
 // run; once with a client that acknowledges on arrival (the stack alone) and once through a
-// headless xterm.js (what a browser adds by parsing). Keystroke echo latency (p50/p99) of `cat`
+// headless xterm.js (what a browser adds by parsing). Each is measured twice: with the server in
+// its own process (the headline figures, as in production) and sharing this process's event loop
+// (`sharedProcess`, a lower bound). Keystroke echo latency (p50/p99) of `cat`
 // in a pty, directly and through the stack; the difference is what the stack adds. Then Ctrl-C
 // during `yes` and the bytes buffered per session under a flood (bench/terminal-interrupt.ts).
 // Writes docs/figures/terminal.json.
+import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pty from '@lydell/node-pty';
 import headless from '@xterm/headless';
 import { io as connect } from 'socket.io-client';
 import { TerminalStream } from '../client/terminal/terminal-stream.js';
 import type { TerminalClientSocket, TerminalSink } from '../client/terminal/terminal-stream.js';
-import type { TerminalLaunch, TerminalRegistry } from '../server/terminals/index.js';
+import type { TerminalLaunch, TerminalLauncher } from '../server/terminals/index.js';
 import { startTerminalServer } from '../test/server/terminals/terminal-test-server.js';
 import { writeFigures } from './figures.js';
 import { interruptBench } from './terminal-interrupt.js';
-import type { TestServer } from '../test/server/terminals/terminal-test-server.js';
 
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
 
@@ -33,42 +35,85 @@ export async function terminalThroughputBench(args: string[]): Promise<Record<st
   const interrupts = Number(option(args, '--interrupts') ?? 20);
   const floodMegabytes = Number(option(args, '--flood-megabytes') ?? 50);
 
-  const stack = await startStack(megabytes);
+  const mb = (bytes: number, ms: number): number => round(bytes / 1e6 / (ms / 1000));
+  const ackOnArrival = (): TerminalSink => ({ write: (_data, callback) => callback?.() });
+  const xterm = (): TerminalSink => new headless.Terminal({ cols: 120, rows: 40, scrollback: 1000, allowProposedApi: true });
+
+  // The stack in one process (client and server share an event loop: a lower bound) and with the
+  // server in its own process, as in production. Raw is measured before each.
+  const shared = await startTerminalServer({ launch: terminalBenchLauncher(megabytes), authorize: () => true });
+  let together: { raw: { bytes: number; ms: number }; acking: Measured; parsing: Measured; rawEcho: Percentiles; stackEcho: Percentiles };
+  try {
+    const stats = async (id: string) => shared.registry.get({ sessionId: 'bench', terminalId: id })?.stats().pauses ?? 0;
+    const raw = await rawThroughput(megabytes);
+    const acking = await stackThroughput(shared.url, 'flood-ack', ackOnArrival, stats);
+    const parsing = await stackThroughput(shared.url, 'flood-xterm', xterm, stats);
+    together = { raw, acking, parsing, rawEcho: await rawEchoLatency(keystrokes), stackEcho: await stackEchoLatency(shared.url, keystrokes) };
+  } finally {
+    await shared.close();
+  }
+  const child = await forkServer(megabytes);
+  let apart: typeof together;
   try {
     const raw = await rawThroughput(megabytes);
-    const acking = await stackThroughput(stack, 'flood-ack', () => ({ write: (_data, callback) => callback?.() }));
-    const parsing = await stackThroughput(stack, 'flood-xterm', () => new headless.Terminal({ cols: 120, rows: 40, scrollback: 1000, allowProposedApi: true }));
-    const rawEcho = await rawEchoLatency(keystrokes);
-    const stackEcho = await stackEchoLatency(stack.url, keystrokes);
-    const mb = (bytes: number, ms: number): number => round(bytes / 1e6 / (ms / 1000));
-    const interrupt = await interruptBench({ interrupts, floodMegabytes });
-    return writeFigures('terminal', {
-      command: `npm run bench -- terminal --megabytes ${megabytes} --keystrokes ${keystrokes} --interrupts ${interrupts} --flood-megabytes ${floodMegabytes}`,
-      flood: `head -c ${megabytes}M /dev/urandom | base64`,
-      outputBytes: raw.bytes,
-      throughputMBps: { rawNodePty: mb(raw.bytes, raw.ms), stackAckOnArrival: mb(acking.bytes, acking.ms), stackHeadlessXterm: mb(parsing.bytes, parsing.ms) },
-      ratioToRaw: { stackAckOnArrival: round(raw.ms / acking.ms), stackHeadlessXterm: round(raw.ms / parsing.ms) },
-      flowControlPauses: { stackAckOnArrival: acking.pauses, stackHeadlessXterm: parsing.pauses },
-      echoLatencyMs: {
-        keystrokes,
-        raw: rawEcho,
-        stack: stackEcho,
-        addedP50: round(stackEcho.p50 - rawEcho.p50),
-        addedP99: round(stackEcho.p99 - rawEcho.p99),
-      },
-      ctrlC: interrupt.ctrlC,
-      bufferedUnderFlood: interrupt.flood,
-    });
+    const acking = await stackThroughput(child.url, 'flood-ack', ackOnArrival, child.pauses);
+    const parsing = await stackThroughput(child.url, 'flood-xterm', xterm, child.pauses);
+    apart = { raw, acking, parsing, rawEcho: await rawEchoLatency(keystrokes), stackEcho: await stackEchoLatency(child.url, keystrokes) };
   } finally {
-    await stack.close();
+    await child.close();
   }
+  const interrupt = await interruptBench({ interrupts, floodMegabytes });
+  const figures = (m: typeof together) => ({
+    throughputMBps: { rawNodePty: mb(m.raw.bytes, m.raw.ms), stackAckOnArrival: mb(m.acking.bytes, m.acking.ms), stackHeadlessXterm: mb(m.parsing.bytes, m.parsing.ms) },
+    ratioToRaw: { stackAckOnArrival: round(m.raw.ms / m.acking.ms), stackHeadlessXterm: round(m.raw.ms / m.parsing.ms) },
+    flowControlPauses: { stackAckOnArrival: m.acking.pauses, stackHeadlessXterm: m.parsing.pauses },
+    echoLatencyMs: { keystrokes, raw: m.rawEcho, stack: m.stackEcho, addedP50: round(m.stackEcho.p50 - m.rawEcho.p50), addedP99: round(m.stackEcho.p99 - m.rawEcho.p99) },
+  });
+  return writeFigures('terminal', {
+    command: `npm run bench -- terminal --megabytes ${megabytes} --keystrokes ${keystrokes} --interrupts ${interrupts} --flood-megabytes ${floodMegabytes}`,
+    flood: `head -c ${megabytes}M /dev/urandom | base64`,
+    outputBytes: apart.raw.bytes,
+    // Headline figures: server in its own process (bench/terminal-server-child.ts).
+    ...figures(apart),
+    sharedProcess: figures(together),
+    ctrlC: interrupt.ctrlC,
+    bufferedUnderFlood: interrupt.flood,
+  });
 }
 
-async function startStack(megabytes: number): Promise<TestServer> {
-  return startTerminalServer({
-    launch: (ref) => (ref.terminalId.startsWith('flood') ? flood(megabytes) : ref.terminalId === 'echo' ? echo : undefined),
-    authorize: () => true,
-  });
+/** Launches of the bench server: `flood*` terminals print NM of base64, `echo` runs cat. */
+export function terminalBenchLauncher(megabytes: number): TerminalLauncher {
+  return (ref) => (ref.terminalId.startsWith('flood') ? flood(megabytes) : ref.terminalId === 'echo' ? echo : undefined);
+}
+
+/** The bench's terminal server as a child process (tsx), with its flow-control pauses over IPC. */
+async function forkServer(megabytes: number): Promise<{ url: string; pauses(terminalId: string): Promise<number>; close(): Promise<void> }> {
+  const child = fork(fileURLToPath(new URL('./terminal-server-child.ts', import.meta.url)), [String(megabytes)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = <T>(): Promise<T> =>
+    new Promise((resolve, reject) => {
+      child.once('message', (m) => resolve(m as T));
+      child.once('exit', (code) => reject(new Error(`the bench terminal server exited (${code}) before answering`)));
+    });
+  const { url } = await next<{ url: string }>();
+  return {
+    url,
+    pauses: async (terminalId) => {
+      const answer = next<{ pauses: number }>();
+      child.send({ stats: terminalId });
+      return (await answer).pauses;
+    },
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ close: true });
+      await exited;
+    },
+  };
+}
+
+interface Measured {
+  bytes: number;
+  ms: number;
+  pauses: number;
 }
 
 function rawThroughput(megabytes: number): Promise<{ bytes: number; ms: number }> {
@@ -82,8 +127,8 @@ function rawThroughput(megabytes: number): Promise<{ bytes: number; ms: number }
   });
 }
 
-async function stackThroughput(stack: { url: string; registry: TerminalRegistry }, terminalId: string, makeSink: () => TerminalSink): Promise<{ bytes: number; ms: number; pauses: number }> {
-  const socket: TerminalClientSocket = connect(stack.url, { transports: ['websocket'], forceNew: true });
+async function stackThroughput(url: string, terminalId: string, makeSink: () => TerminalSink, pausesOf: (terminalId: string) => Promise<number>): Promise<Measured> {
+  const socket: TerminalClientSocket = connect(url, { transports: ['websocket'], forceNew: true });
   await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
   const sink = makeSink();
   const started = performance.now();
@@ -94,8 +139,7 @@ async function stackThroughput(stack: { url: string; registry: TerminalRegistry 
   stream.dispose();
   socket.disconnect();
   if ('dispose' in sink && typeof sink.dispose === 'function') (sink as { dispose(): void }).dispose();
-  const pauses = stack.registry.get({ sessionId: 'bench', terminalId })?.stats().pauses ?? 0;
-  return { bytes: stream.seq, ms, pauses };
+  return { bytes: stream.seq, ms, pauses: await pausesOf(terminalId) };
 }
 
 async function rawEchoLatency(keystrokes: number): Promise<Percentiles> {
