@@ -9,37 +9,34 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { readVersions } from '../../images/build/targets.js';
 import { type App, createApp } from '../../server/app.js';
 import { execaRunner } from '../../server/clusters/command.js';
 import { KindProvider, findKind } from '../../server/clusters/kind.js';
 import { parseConfig } from '../../server/config.js';
 import { dockerToolboxHost, probeHost } from '../../server/sessions/session-manager.js';
+import { removeOwned } from '../support/session-e2e.js';
 
 const ROOT = process.cwd();
 
-/** Toolbox containers on this host (sessions keep theirs across a server restart by design). */
-async function toolboxContainers(): Promise<string[]> {
-  return (await execa('docker', ['ps', '-a', '--filter', 'label=dev.kubelab.role=toolbox', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
-}
+// The server runs under an owner of its own: at start-up it collects every cluster and toolbox of
+// its owner that its (fresh) store does not know, so with the default owner it would delete a
+// developer's own sessions; and cleaning up by owner leaves everybody else's clusters alone.
+const OWNER = 'kubelab-browser-e2e';
 
 describe('a lab in Chromium on a real kind cluster', () => {
   let dir: string;
   let app: App;
   let base: string;
   let browser: Browser;
-  let clustersBefore = new Set<string>();
-  let toolboxesBefore = new Set<string>();
 
   beforeAll(async () => {
-    clustersBefore = new Set((await (await KindProvider.create()).list({ prefix: 'kubelab-' })).map((c) => c.name));
-    toolboxesBefore = new Set(await toolboxContainers());
+    await removeOwned(await KindProvider.create(), 'kubelab-', OWNER); // a previous run killed before its cleanup
     execFileSync('npx', ['vite', 'build', '--config', 'client/vite.config.ts', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
     dir = await mkdtemp(path.join(tmpdir(), 'kubelab-browser-e2e-'));
     const versions = await readVersions();
     const kind = await findKind();
-    const config = parseConfig(['--data-dir', dir, '--pool-size', '0'], {}, ROOT);
+    const config = parseConfig(['--data-dir', dir, '--pool-size', '0', '--owner', OWNER], {}, ROOT);
     app = await createApp(config, {
       logger: pino({ level: 'silent' }),
       provider: new KindProvider({ kind }),
@@ -60,12 +57,7 @@ describe('a lab in Chromium on a real kind cluster', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
-    const provider = await KindProvider.create();
-    for (const c of await provider.list({ prefix: 'kubelab-' })) {
-      if (!clustersBefore.has(c.name)) await provider.delete(c.name).catch(() => undefined);
-    }
-    const leftovers = (await toolboxContainers()).filter((t) => !toolboxesBefore.has(t));
-    if (leftovers.length) await execa('docker', ['rm', '-f', ...leftovers]);
+    await removeOwned(await KindProvider.create(), 'kubelab-', OWNER);
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -9,7 +9,6 @@ import xtermHeadless from '@xterm/headless';
 import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execa } from 'execa';
 import { readVersions } from '../../images/build/targets.js';
 import type { Ack, CheckReply, LabReady } from '../../protocol/lab.js';
 import { createApp, type App } from '../../server/app.js';
@@ -17,6 +16,7 @@ import { execaRunner } from '../../server/clusters/command.js';
 import { KindProvider, findKind } from '../../server/clusters/kind.js';
 import { parseConfig } from '../../server/config.js';
 import { dockerToolboxHost, probeHost } from '../../server/sessions/session-manager.js';
+import { removeOwned } from '../support/session-e2e.js';
 
 const { Terminal } = xtermHeadless;
 
@@ -38,26 +38,23 @@ async function until(what: string, predicate: () => boolean, timeoutMs = 30_000)
   }
 }
 
-/** Toolbox containers on this host (sessions keep theirs across a server restart by design). */
-async function toolboxContainers(): Promise<string[]> {
-  return (await execa('docker', ['ps', '-a', '--filter', 'label=dev.kubelab.role=toolbox', '--format', '{{.Names}}'])).stdout.split('\n').filter(Boolean);
-}
+// The server runs under an owner of its own: at start-up it collects every cluster and toolbox of
+// its owner that its (fresh) store does not know, so with the default owner it would delete a
+// developer's own sessions; and cleaning up by owner leaves everybody else's clusters alone.
+const OWNER = 'kubelab-app-e2e';
 
 describe('a lab session on a real kind cluster, through the server', () => {
   let app: App;
   let base: string;
   let dir: string;
   const sockets: Socket[] = [];
-  let clustersBefore = new Set<string>();
-  let toolboxesBefore = new Set<string>();
 
   beforeAll(async () => {
-    clustersBefore = new Set((await (await KindProvider.create()).list({ prefix: 'kubelab-' })).map((c) => c.name));
-    toolboxesBefore = new Set(await toolboxContainers());
+    await removeOwned(await KindProvider.create(), 'kubelab-', OWNER); // a previous run killed before its cleanup
     dir = await mkdtemp(path.join(tmpdir(), 'kubelab-app-e2e-'));
     const versions = await readVersions();
     const kind = await findKind();
-    const config = parseConfig(['--data-dir', dir, '--pool-size', '0'], {}, process.cwd());
+    const config = parseConfig(['--data-dir', dir, '--pool-size', '0', '--owner', OWNER], {}, process.cwd());
     app = await createApp(config, {
       logger: pino({ level: 'silent' }),
       provider: new KindProvider({ kind }),
@@ -74,14 +71,8 @@ describe('a lab session on a real kind cluster, through the server', () => {
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
     if (app) await app.close();
-    // Sessions keep their clusters across a restart by design; delete the ones this test made,
-    // and nothing that existed before it (a developer's own sessions, the shared e2e cluster).
-    const provider = await KindProvider.create();
-    for (const c of await provider.list({ prefix: 'kubelab-' })) {
-      if (!clustersBefore.has(c.name)) await provider.delete(c.name).catch(() => undefined);
-    }
-    const leftovers = (await toolboxContainers()).filter((t) => !toolboxesBefore.has(t));
-    if (leftovers.length) await execa('docker', ['rm', '-f', ...leftovers]);
+    // Sessions keep their clusters across a restart by design; delete the ones this test made.
+    await removeOwned(await KindProvider.create(), 'kubelab-', OWNER);
     await rm(dir, { recursive: true, force: true });
   });
 
