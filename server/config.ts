@@ -5,6 +5,7 @@ import { freemem } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DEFAULT_NETWORK_POOL, parseCidr } from './clusters/subnets.js';
 import { MIB_PER_SEAT, defaultMaxSessions } from './sessions/session-manager/seats.js';
 
 /** Validated settings of one server. */
@@ -35,6 +36,8 @@ export interface Config {
    * what its owner left behind, so servers sharing a Docker host need different owners.
    */
   owner: string;
+  /** Range every cluster network gets a /24 of (server/clusters/subnets.ts), or `docker` for Docker's own pools. */
+  networkPool: string;
 }
 
 /** Settings that could not be used; the message lists each one with its fix. */
@@ -54,6 +57,13 @@ interface Setting {
 }
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const isCidr = (v: string) => {
+  try {
+    return parseCidr(v).bits <= 24; // room for at least one cluster network
+  } catch {
+    return false;
+  }
+};
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
 
 /** Each setting: its flag, its variable, what it accepts and how to fix a bad value. */
@@ -84,6 +94,12 @@ const SETTINGS = {
     fix: 'use comma-separated origins such as https://lab.example.org',
   },
   owner: { flag: 'owner', env: 'KUBELAB_OWNER', schema: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/).default('kubelab'), fix: 'use lower-case letters, digits and dashes (up to 40); give each server sharing a Docker host its own, or each removes the clusters of the others as leftovers' },
+  networkPool: {
+    flag: 'network-pool',
+    env: 'KUBELAB_NETWORK_POOL',
+    schema: z.string().refine((v) => v === 'docker' || isCidr(v)).default(DEFAULT_NETWORK_POOL),
+    fix: `use an IPv4 range such as ${DEFAULT_NETWORK_POOL} that your LAN and VPN do not use (each cluster takes a /24: a /16 holds 256), or docker to let Docker choose (about 30 networks per host)`,
+  },
   logLevel: { flag: 'log-level', env: 'KUBELAB_LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'), fix: 'use one of fatal, error, warn, info, debug, trace, silent' },
   instructorToken: { flag: 'instructor-token', env: 'KUBELAB_INSTRUCTOR_TOKEN', schema: z.string().min(12).max(200).optional(), fix: 'use at least 12 characters, or leave it unset to have one generated' },
 } satisfies Record<keyof Config, Setting>;

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel });
   const versions = await readVersions();
   const kind = await findKind();
-  const provider = new KindProvider({ kind });
+  const provider = new KindProvider({ kind, networkPool: config.networkPool });
   const app = await createApp(config, {
     logger: log,
     provider,

@@ -1,7 +1,7 @@
 // ClusterProvider on kind: each cluster gets its own Docker network (created here, labelled as
 // kubelab's), so containers attached to one cluster's network cannot reach another cluster, and
 // firewalled (network-guard.ts) so they cannot reach the host or the cloud metadata service.
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cacheRoot } from '../../images/build/cache.js';
 import { ClusterCommandError, type CommandRunner, execaRunner, formatCommand } from './command.js';
@@ -14,6 +14,7 @@ import {
   type ClusterSpec,
   type CreateOptions,
 } from './provider.js';
+import { type Cidr, DEFAULT_NETWORK_POOL, capacity, formatCidr, freeSubnet, parseCidr, parseRouteTable } from './subnets.js';
 
 /** kind labels every node container with its cluster's name. */
 const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
@@ -42,6 +43,13 @@ export interface KindProviderOptions {
   waitForReady?: string;
   /** Firewall each cluster network (network-guard.ts); default on unless KUBELAB_NETWORK_GUARD=off. */
   guard?: boolean;
+  /**
+   * Range each cluster network gets a /24 of (subnets.ts); default $KUBELAB_NETWORK_POOL, else
+   * 172.16.0.0/16. `docker` leaves the choice to Docker's default address pools (about 30 networks).
+   */
+  networkPool?: string;
+  /** The host's routing table in /proc/net/route form; read from /proc by default. */
+  routes?: () => Promise<string>;
 }
 
 export class KindProvider implements ClusterProvider {
@@ -50,6 +58,10 @@ export class KindProvider implements ClusterProvider {
   private readonly docker: string;
   private readonly waitForReady: string;
   private readonly guard: boolean;
+  private readonly networkPool: Cidr | undefined;
+  private readonly routes: () => Promise<string>;
+  /** Network creation one at a time, so two clusters starting together never pick the same subnet. */
+  private networkQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: KindProviderOptions & { kind: string }) {
     this.guard = options.guard ?? process.env.KUBELAB_NETWORK_GUARD !== 'off';
@@ -57,6 +69,9 @@ export class KindProvider implements ClusterProvider {
     this.kind = options.kind;
     this.docker = options.docker ?? 'docker';
     this.waitForReady = options.waitForReady ?? '3m';
+    const pool = options.networkPool ?? (process.env.KUBELAB_NETWORK_POOL || DEFAULT_NETWORK_POOL);
+    this.networkPool = pool === 'docker' ? undefined : parseCidr(pool);
+    this.routes = options.routes ?? (() => readFile('/proc/net/route', 'utf8').catch(() => ''));
   }
 
   /** Builds a provider with the kind CLI found on this host. */
@@ -71,13 +86,12 @@ export class KindProvider implements ClusterProvider {
 
     progress({ phase: 'network', message: `creating network ${spec.name}` });
     const bridge = bridgeName(spec.name);
-    await this.must(this.docker, [
+    await this.createNetwork(spec.name, [
       'network', 'create', '--driver', 'bridge',
       ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
       ...(this.guard ? ['--label', `${GUARD_IMAGE_LABEL}=${spec.image}`] : []),
       '--opt', 'com.docker.network.bridge.enable_ip_masquerade=true',
       '--opt', `com.docker.network.bridge.name=${bridge}`,
-      spec.name,
     ]);
     if (this.guard) {
       try {
@@ -160,6 +174,42 @@ export class KindProvider implements ClusterProvider {
   /** kind writes a kubeconfig on create; keep it out of the user's ~/.kube/config. */
   private kubeconfigPath(name: string): string {
     return path.join(cacheRoot(), 'kubeconfigs', name);
+  }
+
+  /** `docker network create … name`, on a free /24 of the pool when there is one (subnets.ts). */
+  private createNetwork(name: string, args: string[]): Promise<void> {
+    const pool = this.networkPool;
+    if (!pool) return this.must(this.docker, [...args, name]).then(() => undefined);
+    const created = this.networkQueue.then(async () => {
+      const taken: Cidr[] = [];
+      // Another process (a second server, a test lane) may take the same subnet between looking
+      // and creating; Docker then refuses with "overlaps", and the next free one is tried.
+      for (let attempt = 1; ; attempt++) {
+        const subnet = freeSubnet(pool, [...(await this.usedSubnets()), ...taken]);
+        if (!subnet) {
+          throw new Error(
+            `no free /24 left in kubelab's network pool ${formatCidr(pool)} for cluster ${name}: it holds ${capacity(pool)} cluster networks, less what Docker networks and the host's routes use. ` +
+              `Remove leftover networks (docker network ls --filter label=${OWNER_LABEL}), or give kubelab another or a larger range with KUBELAB_NETWORK_POOL (e.g. 10.210.0.0/16; server flag --network-pool).`,
+          );
+        }
+        const command = [...args, '--subnet', formatCidr(subnet), name];
+        const r = await this.run(this.docker, command);
+        if (r.exitCode === 0) return;
+        if (!/overlap/i.test(r.stderr) || attempt === 3) throw new ClusterCommandError(formatCommand(this.docker, command), r.exitCode, r.stderr);
+        taken.push(subnet);
+      }
+    });
+    this.networkQueue = created.catch(() => undefined);
+    return created;
+  }
+
+  /** IPv4 subnets of every Docker network on the host, and the host's routes. */
+  private async usedSubnets(): Promise<Cidr[]> {
+    const ids = (await this.must(this.docker, ['network', 'ls', '-q'])).split('\n').filter(Boolean);
+    // A network removed since `ls` makes inspect exit 1; the others are still printed.
+    const subnets = ids.length ? (await this.run(this.docker, ['network', 'inspect', '--format', '{{range .IPAM.Config}}{{.Subnet}} {{end}}', ...ids])).stdout : '';
+    const ipv4 = subnets.split(/\s+/).filter((s) => /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(s)).map(parseCidr);
+    return [...ipv4, ...parseRouteTable(await this.routes())];
   }
 
   private async disconnectAll(network: string): Promise<void> {

@@ -8,7 +8,7 @@ describe('parseConfig', () => {
   it('gives the documented defaults with nothing set', () => {
     expect(parse([])).toEqual({
       port: 3000, host: '127.0.0.1', dataDir: '/srv/kubelab/data', lessonsRoot: '/srv/kubelab', poolSize: 1, maxSessions: 10,
-      sessionMinutes: 120, idleMinutes: 30, gated: true, imagesMode: 'auto', allowedOrigins: [], logLevel: 'info', owner: 'kubelab',
+      sessionMinutes: 120, idleMinutes: 30, gated: true, imagesMode: 'auto', allowedOrigins: [], logLevel: 'info', owner: 'kubelab', networkPool: '172.16.0.0/16',
     });
   });
 
@@ -26,6 +26,8 @@ describe('parseConfig', () => {
     [['--max-sessions', '3'], {}, { maxSessions: 3 }],
     [[], { KUBELAB_MAX_SESSIONS: '25' }, { maxSessions: 25 }],
     [['--owner', 'kubelab-room-2'], {}, { owner: 'kubelab-room-2' }],
+    [[], { KUBELAB_NETWORK_POOL: '10.210.0.0/16' }, { networkPool: '10.210.0.0/16' }],
+    [['--network-pool', 'docker'], {}, { networkPool: 'docker' }],
   ])('reads %j with %j', (argv, env, expected) => {
     expect(parse(argv, env)).toMatchObject(expected);
   });
@@ -62,6 +64,12 @@ describe('parseConfig', () => {
     expect(parse(['--pool-size', '0'], {}, 0).maxSessions).toBe(1);
     expect(() => parse(['--max-sessions', '0'])).toThrow(/--max-sessions="0" is not valid: use a whole number from 1 to 1000/);
     expect(() => parse(['--pool-size', '3', '--max-sessions', '2'])).toThrow(/warm pool \(KUBELAB_POOL_SIZE 3\) is larger than KUBELAB_MAX_SESSIONS \(2\)/);
+  });
+});
+
+describe('network pool', () => {
+  it.each(['10.210.0.0/33', '10.210.0.0/25', 'ten/16', '300.1.0.0/16'])('refuses %j, saying what a pool looks like', (pool) => {
+    expect(() => parse(['--network-pool', pool])).toThrow(/--network-pool=.* is not valid: use an IPv4 range such as 172\.16\.0\.0\/16 .*each cluster takes a \/24/);
   });
 });
 

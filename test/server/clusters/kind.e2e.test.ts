@@ -180,6 +180,11 @@ EOF`);
     expect(other).toBe('404');
   });
 
+  it("sits on a /24 of kubelab's network pool rather than a /16 of Docker's", async () => {
+    const subnet = await docker('network', 'inspect', name, '--format', '{{range .IPAM.Config}}{{.Subnet}}{{end}}');
+    expect(subnet).toMatch(/^172\.16\.\d+\.0\/24$/);
+  });
+
   it('is listed by prefix and owner for garbage collection', async () => {
     const mine = await provider.list({ prefix: 'kubelab-e2e-', owner: 'e2e' });
     expect(mine.map((c) => c.name)).toContain(name);
@@ -205,12 +210,33 @@ EOF`);
   });
 });
 
-describe('a two-node kind cluster', () => {
+/** Docker's answer once its default address pools are used up (20.10 and later wordings). */
+const POOLS_EXHAUSTED = /could not find an available, non-overlapping IPv4 address pool|fully subnetted/;
+
+// Left to Docker, every network takes a /16 or /20 of its default pools, and the ~31st fails. This
+// fills those pools first (for a few seconds nobody else on this Docker host can create a network
+// without a subnet), then makes a cluster: it must still come, on a /24 of kubelab's own pool.
+describe("a two-node kind cluster, made after Docker's own address pools ran out", () => {
   const twoNode = `kubelab-e2e2-${suffix}`;
+  const fillers: string[] = [];
   let provider: KindProvider;
+
+  beforeAll(async () => {
+    for (let i = 0; ; i++) {
+      const filler = `kubelab-filler-${suffix}-${i}`;
+      const r = await execa('docker', ['network', 'create', '--label', 'dev.kubelab.test=pool-filler', filler], { reject: false });
+      if (r.exitCode !== 0) {
+        expect(r.stderr).toMatch(POOLS_EXHAUSTED);
+        break;
+      }
+      fillers.push(filler);
+      if (i >= 64) throw new Error(`Docker's default address pools hold more than 64 networks on this host (daemon.json default-address-pools?); this test needs the stock pools`);
+    }
+  });
 
   afterAll(async () => {
     await provider?.delete(twoNode).catch(() => undefined);
+    if (fillers.length) await execa('docker', ['network', 'rm', ...fillers], { reject: false });
   });
 
   it('boots a control plane and a worker that both become Ready, with pods reaching each other across nodes', async () => {
@@ -236,5 +262,9 @@ describe('a two-node kind cluster', () => {
     } finally {
       await toolbox.dispose();
     }
+    const subnet = await docker('network', 'inspect', twoNode, '--format', '{{range .IPAM.Config}}{{.Subnet}}{{end}}');
+    expect(subnet).toMatch(/^172\.16\.\d+\.0\/24$/);
+    const unmanaged = await execa('docker', ['network', 'create', `kubelab-filler-${suffix}-last`], { reject: false });
+    expect(unmanaged.stderr).toMatch(POOLS_EXHAUSTED); // still full: the cluster did not get its network from Docker
   });
 });
