@@ -17,8 +17,8 @@ export interface ServerProcess {
   owner: string;
   /** The server's log so far (pino JSON lines). */
   log(): string;
-  /** SIGTERM and wait for the exit (graceful shutdown). */
-  stop(): Promise<void>;
+  /** SIGTERM and wait for the exit (graceful shutdown; SIGKILL after 60 s): how it exited. */
+  stop(): Promise<{ exitCode: number | null; signal: string | null }>;
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
@@ -59,9 +59,13 @@ export async function startServerProcess(options: { owner: string; poolSize: num
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGTERM');
         await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill('SIGKILL');
+          await new Promise((resolve) => child.once('exit', resolve));
+        }
       }
       await rm(dir, { recursive: true, force: true });
+      return { exitCode: child.exitCode, signal: child.signalCode };
     },
   };
 }

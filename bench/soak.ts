@@ -4,7 +4,7 @@
 // solves step 1, then for M minutes keeps typing commands into its real terminal (each carrying a marker the
 // shell computes) and pressing Check. Every --sample seconds the server process is read from
 // /proc (RSS, file descriptors, ptys, descendant processes). At the end every session is ended,
-// the server stopped, and Docker compared with before: containers and networks carrying the
+// the server stopped (it must exit cleanly), and Docker compared with before: kind node containers of the clusters seen, containers and networks carrying the
 // owner label, and new volumes no container uses. Writes docs/figures/soak.json (and the table).
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -23,10 +23,18 @@ async function lines(args: string[]): Promise<string[]> {
   return (await execa('docker', args)).stdout.split('\n').filter(Boolean);
 }
 
-/** This owner's containers and networks, and volumes no container uses. */
-async function dockerState(owner: string): Promise<{ containers: string[]; networks: string[]; danglingVolumes: string[] }> {
+/**
+ * This owner's containers (toolboxes carry the owner label; kind's node containers do not, so they
+ * are found by the names of the clusters seen during the run) and networks, and volumes no
+ * container uses.
+ */
+async function dockerState(owner: string, clusters: ReadonlySet<string>): Promise<{ containers: string[]; networks: string[]; danglingVolumes: string[] }> {
+  const nodes = (await lines(['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}\t{{.Names}}']))
+    .map((l) => l.split('\t'))
+    .filter(([cluster]) => clusters.has(cluster ?? ''))
+    .map(([, name]) => name ?? '');
   return {
-    containers: await lines(['ps', '-a', '--filter', `label=dev.kubelab.owner=${owner}`, '--format', '{{.Names}}']),
+    containers: [...nodes, ...(await lines(['ps', '-a', '--filter', `label=dev.kubelab.owner=${owner}`, '--format', '{{.Names}}']))],
     networks: await lines(['network', 'ls', '--filter', `label=dev.kubelab.owner=${owner}`, '--format', '{{.Name}}']),
     danglingVolumes: await lines(['volume', 'ls', '-q', '--filter', 'dangling=true']),
   };
@@ -46,7 +54,9 @@ async function main(): Promise<void> {
   const pool = Number(values.pool);
   const lab = values.lab ?? 'pods';
   const owner = `kubelab-soak-${process.pid}`;
-  const before = await dockerState(owner);
+  const clusters = new Set<string>(); // every cluster of this owner seen while sampling
+  const provider = await KindProvider.create();
+  const before = await dockerState(owner, clusters);
   console.log(`soak: ${attendees} attendees × ${minutes} min on lab ${lab}, pool ${pool}, owner ${owner}`);
   const server = await startServerProcess({ owner, poolSize: pool });
   const samples: { atSeconds: number; rssMiB: number; fds: number; ptys: number; descendants: number; sessions: number }[] = [];
@@ -55,6 +65,7 @@ async function main(): Promise<void> {
     const f = await processFootprint(server.pid).catch(() => undefined);
     const health = (await fetch(`${server.base}/healthz`).then((r) => r.json(), () => undefined)) as { sessions?: { sessions: number } } | undefined;
     if (f) samples.push({ atSeconds: Math.round((performance.now() - t0) / 1000), ...f, sessions: health?.sessions?.sessions ?? -1 });
+    for (const c of await provider.list({ prefix: 'kubelab-', owner }).catch(() => [])) clusters.add(c.name);
   };
   await sample();
   const sampler = setInterval(() => void sample(), Number(values.sample) * 1000);
@@ -63,6 +74,7 @@ async function main(): Promise<void> {
   const startSeconds: number[] = [];
   const errors: string[] = [];
   let teardownSeconds = -1;
+  let serverExit: { exitCode: number | null; signal: string | null } | undefined;
   const people: Attendee[] = [];
   try {
     await Promise.all(
@@ -94,24 +106,29 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await sample();
     await Promise.all(people.map((a) => a.end()));
-    // lab:end deletes the cluster in the background; wait for it before stopping the server.
+    // lab:end deletes the cluster in the background; wait for the sessions' clusters before
+    // stopping the server. The warm pool's stay until shutdown, which deletes them.
     const ended = performance.now();
-    const provider = await KindProvider.create();
-    while ((await provider.list({ prefix: 'kubelab-', owner }).catch(() => [])).length > 0 && performance.now() - ended < 600_000) await new Promise((r) => setTimeout(r, 5_000));
+    while ((await provider.list({ prefix: 'kubelab-', owner }).catch(() => [])).length > pool && performance.now() - ended < 600_000) await new Promise((r) => setTimeout(r, 5_000));
     teardownSeconds = Math.round((performance.now() - ended) / 1000);
     await sample();
-    await server.stop();
+    serverExit = await server.stop();
   }
   // What the run left behind: the server deletes its sessions' clusters on lab:end and its warm
   // ones on shutdown; anything of this owner still here is a leak.
-  const after = await dockerState(owner);
+  const after = await dockerState(owner, clusters);
   const leaked = {
     containers: after.containers.filter((c) => !before.containers.includes(c)),
     networks: after.networks.filter((n) => !before.networks.includes(n)),
     // Dangling volumes are not labelled: on a shared machine others' work may show up here too.
     danglingVolumes: after.danglingVolumes.filter((v) => !before.danglingVolumes.includes(v)).length,
   };
-  if (leaked.containers.length || leaked.networks.length) await removeOwned(owner);
+  if (leaked.containers.length || leaked.networks.length) {
+    await removeOwned(owner);
+    const nodes = after.containers.filter((c) => !c.endsWith('-toolbox'));
+    if (nodes.length) await execa('docker', ['rm', '-f', '-v', ...nodes], { reject: false });
+  }
+  if (serverExit?.exitCode !== 0) errors.push(`the server did not shut down cleanly on SIGTERM: ${JSON.stringify(serverExit)}`);
   const sent = people.reduce((s, a) => s + a.messages.sent, 0);
   const received = people.reduce((s, a) => s + a.messages.received, 0);
   const steady = samples.filter((s) => s.sessions === attendees);
@@ -129,6 +146,8 @@ async function main(): Promise<void> {
     commandRoundTrip: stats(commandMs),
     checkLatency: stats(checkMs),
     teardownAfterEndSeconds: teardownSeconds,
+    clustersSeen: clusters.size,
+    serverExit,
     leaked,
     server: {
       // Over the time every attendee had a session: flat means no growth from first to last sample.

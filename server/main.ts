@@ -53,8 +53,11 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  // `on`, not `once`: execa's child clean-up (signal-exit) re-raises a signal when it sees no
+  // other listener left, which killed the server mid-shutdown whenever a docker or kind command
+  // was running (a health probe), leaving the warm pool's clusters behind.
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {

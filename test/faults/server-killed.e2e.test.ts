@@ -4,7 +4,8 @@
 // cluster; the attendee passes step 1 and leaves a file in their home. After the kill, leftovers
 // are planted (a toolbox container and a cluster network of this owner that no session owns);
 // after the restart the session is re-adopted (same session, same cluster and toolbox: the file is
-// still there), progress resumes at step 2, and the leftovers are gone.
+// still there), progress resumes at step 2, and the leftovers are gone. Finally the attendee ends
+// the session and the server is stopped gracefully while the cluster is being deleted.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -138,7 +139,15 @@ describe('fault: the server is killed and restarted', () => {
     const check = (await again.timeout(180_000).emitWithAck('lab:check', { sessionId: started.sessionId })) as Ack<CheckReply>;
     expect(check).toMatchObject({ ok: true, step: 2, passedSteps: [1] });
 
+    // Ending the session starts deleting its cluster in the background; a graceful stop (SIGTERM)
+    // right then must wait for that and exit cleanly. (It once died of its own re-raised SIGTERM
+    // whenever a docker or kind command was running, leaving clusters and networks behind.)
     expect(await again.timeout(300_000).emitWithAck('lab:end', { sessionId: started.sessionId })).toMatchObject({ ok: true });
-    await until('the session cluster to be deleted', async () => (await (await KindProvider.create()).list({ prefix: 'kubelab-', owner: OWNER })).length === 0, 300_000);
+    server?.kill('SIGTERM');
+    await until('the server to stop', () => server?.exitCode !== null || server?.signalCode !== null, 120_000);
+    expect({ exitCode: server?.exitCode, signal: server?.signalCode }).toEqual({ exitCode: 0, signal: null });
+    expect(await KindProvider.create().then((p) => p.list({ prefix: 'kubelab-', owner: OWNER }))).toEqual([]);
+    expect(await names(['ps', '-aq', '--filter', `label=dev.kubelab.owner=${OWNER}`])).toEqual([]);
+    expect(await names(['ps', '-aq', '--filter', `name=${cluster[0]}`])).toEqual([]);
   });
 });
