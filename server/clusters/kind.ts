@@ -14,7 +14,7 @@ import {
   type ClusterSpec,
   type CreateOptions,
 } from './provider.js';
-import { type Cidr, DEFAULT_NETWORK_POOL, capacity, formatCidr, freeSubnet, parseCidr, parseRouteTable } from './subnets.js';
+import { type Cidr, DEFAULT_NETWORK_POOL, capacity, firstHost, formatCidr, freeSubnet, parseCidr, parseRouteTable } from './subnets.js';
 
 /** kind labels every node container with its cluster's name. */
 const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
@@ -192,7 +192,9 @@ export class KindProvider implements ClusterProvider {
               `Remove leftover networks (docker network ls --filter label=${OWNER_LABEL}), or give kubelab another or a larger range with KUBELAB_NETWORK_POOL (e.g. 10.210.0.0/16; server flag --network-pool).`,
           );
         }
-        const command = [...args, '--subnet', formatCidr(subnet), name];
+        // With an explicit subnet Docker still takes .1 as the gateway but no longer reports it
+        // in `network inspect`; naming it keeps the network looking like any other.
+        const command = [...args, '--subnet', formatCidr(subnet), '--gateway', firstHost(subnet), name];
         const r = await this.run(this.docker, command);
         if (r.exitCode === 0) return;
         if (!/overlap/i.test(r.stderr) || attempt === 3) throw new ClusterCommandError(formatCommand(this.docker, command), r.exitCode, r.stderr);

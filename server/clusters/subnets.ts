@@ -51,6 +51,11 @@ export function freeSubnet(pool: Cidr, used: readonly Cidr[], bits = CLUSTER_SUB
   return undefined;
 }
 
+/** The first host address of a range (Docker's gateway for a network on it), e.g. 172.16.3.1. */
+export function firstHost(cidr: Cidr): string {
+  return formatCidr({ base: cidr.base + 1, bits: 32 }).replace(/\/32$/, '');
+}
+
 /** How many /`bits` networks a pool holds (for messages). */
 export function capacity(pool: Cidr, bits = CLUSTER_SUBNET_BITS): number {
   return bits < pool.bits ? 0 : 2 ** (bits - pool.bits);

@@ -89,7 +89,7 @@ describe('KindProvider networks', () => {
       [(c) => c.args[1] === 'create' && creates++ === 0, { exitCode: 1, stderr: 'Error response from daemon: Pool overlaps with other one on this address space' }],
     ]);
     await new KindProvider({ run, kind: 'kind', networkPool: '10.210.0.0/16', routes: async () => '' }).create({ name: 'c1', image: 'node:1' });
-    expect(calls.filter((c) => c.args[1] === 'create').map((c) => c.args.at(-2))).toEqual(['10.210.0.0/24', '10.210.1.0/24']);
+    expect(calls.filter((c) => c.args[1] === 'create').map((c) => c.args[c.args.indexOf('--subnet') + 1])).toEqual(['10.210.0.0/24', '10.210.1.0/24']);
   });
 
   it('says the pool is full, and how to make room, without starting kind', async () => {
@@ -106,7 +106,7 @@ describe('KindProvider networks', () => {
       if (args[1] === 'inspect') return { stdout: made.join(' '), stderr: '', exitCode: 0 };
       if (args[1] === 'create') {
         await new Promise((r) => setTimeout(r, 5)); // Docker takes a moment
-        made.push(args.at(-2) ?? '');
+        made.push(args[args.indexOf('--subnet') + 1] ?? '');
       }
       return { stdout: '', stderr: '', exitCode: 0 };
     };
@@ -138,7 +138,7 @@ describe('KindProvider', () => {
     const network = calls.find((c) => c.args[0] === 'network' && c.args[1] === 'create');
     expect(calls.indexOf(network as Call)).toBeLessThan(calls.findIndex((c) => c.file === 'kind'));
     expect(network?.args).toContain('dev.kubelab.owner=kubelab');
-    expect(network?.args.slice(-3)).toEqual(['--subnet', '172.16.1.0/24', 'c1']);
+    expect(network?.args.slice(-5)).toEqual(['--subnet', '172.16.1.0/24', '--gateway', '172.16.1.1', 'c1']);
     const create = calls.find((c) => c.file === 'kind' && c.args[0] === 'create');
     expect(create?.options?.env).toEqual({ KIND_EXPERIMENTAL_DOCKER_NETWORK: 'c1' });
     expect(create?.options?.input).toContain('kind: Cluster');

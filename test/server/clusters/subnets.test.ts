@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Cidr, capacity, formatCidr, freeSubnet, overlaps, parseCidr, parseRouteTable } from '../../../server/clusters/subnets.js';
+import { type Cidr, capacity, firstHost, formatCidr, freeSubnet, overlaps, parseCidr, parseRouteTable } from '../../../server/clusters/subnets.js';
 
 const c = parseCidr;
 
@@ -37,6 +37,12 @@ describe('freeSubnet', () => {
     for (let s = freeSubnet(pool, taken); s; s = freeSubnet(pool, taken)) taken.push(s);
     expect(taken.map(formatCidr)).toEqual(['10.210.0.0/24', '10.210.1.0/24', '10.210.2.0/24', '10.210.3.0/24']);
     expect(capacity(pool)).toBe(4);
+  });
+});
+
+describe('firstHost', () => {
+  it('is the address after the base, where Docker puts the gateway', () => {
+    expect(firstHost(c('172.16.3.0/24'))).toBe('172.16.3.1');
   });
 });
 
