@@ -4,8 +4,9 @@
 // solves step 1, then for M minutes keeps typing commands into its real terminal (each carrying a marker the
 // shell computes) and pressing Check. Every --sample seconds the server process is read from
 // /proc (RSS, file descriptors, ptys, descendant processes). At the end every session is ended,
-// the server stopped (it must exit cleanly), and Docker compared with before: kind node containers of the clusters seen, containers and networks carrying the
-// owner label, and new volumes no container uses. Writes docs/figures/soak.json (and the table).
+// the server stopped (it must exit cleanly), and Docker compared with before: kind node
+// containers of the clusters seen, containers and networks carrying the owner label, and new
+// volumes no container uses. Writes docs/figures/soak.json (and the table).
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
@@ -124,9 +125,9 @@ async function main(): Promise<void> {
     danglingVolumes: after.danglingVolumes.filter((v) => !before.danglingVolumes.includes(v)).length,
   };
   if (leaked.containers.length || leaked.networks.length) {
+    // removeOwned finds clusters by their networks; leaked nodes whose network is gone go by name.
+    if (leaked.containers.length) await execa('docker', ['rm', '-f', '-v', ...leaked.containers], { reject: false });
     await removeOwned(owner);
-    const nodes = after.containers.filter((c) => !c.endsWith('-toolbox'));
-    if (nodes.length) await execa('docker', ['rm', '-f', '-v', ...nodes], { reject: false });
   }
   if (serverExit?.exitCode !== 0) errors.push(`the server did not shut down cleanly on SIGTERM: ${JSON.stringify(serverExit)}`);
   const sent = people.reduce((s, a) => s + a.messages.sent, 0);
